@@ -1,0 +1,27 @@
+# nongan — the first two targets are the README's first two commands.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+export NONGAN_HOME ?= $(CURDIR)/var
+
+.PHONY: demo test lint install browser bench clean
+
+$(BIN)/nongan: pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	@touch $@
+
+install: $(BIN)/nongan
+
+demo: install
+	$(BIN)/nongan demo
+
+test: install
+	$(BIN)/pytest nongan
+
+lint: install
+	$(BIN)/ruff check nongan conftest.py
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,1 @@
+"""nongan (农安): agricultural product quality-safety supervision."""

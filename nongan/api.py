@@ -1,0 +1,76 @@
+"""The HTTP API under /api/v1/ (CONTRACT.md)."""
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from ninja import NinjaAPI
+from ninja.security import APIKeyCookie, HttpBearer
+
+from nongan.core.errors import Conflict, FieldErrors
+from nongan.people.services import LockedOut, user_for_token
+
+
+class BearerToken(HttpBearer):
+    def authenticate(self, request, token):
+        user = user_for_token(token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+class Session(APIKeyCookie):
+    """The browser's session cookie, with Django's CSRF check on unsafe methods."""
+
+    param_name = "sessionid"
+
+    def authenticate(self, request, key):
+        return request.user if request.user.is_authenticated else None
+
+
+api = NinjaAPI(
+    title="nongan 农安 API",
+    version="1",
+    urls_namespace="api",
+    auth=[BearerToken(), Session()],
+    docs_url="/docs",
+)
+
+
+@api.exception_handler(FieldErrors)
+def field_errors(request, exc: FieldErrors):
+    return api.create_response(request, {"detail": exc.as_detail()}, status=422)
+
+
+@api.exception_handler(Conflict)
+def conflict(request, exc: Conflict):
+    return api.create_response(request, {"detail": str(exc)}, status=409)
+
+
+@api.exception_handler(PermissionDenied)
+def forbidden(request, exc):
+    return api.create_response(request, {"detail": "本角色无权执行此操作"}, status=403)
+
+
+@api.exception_handler(Http404)
+def not_found(request, exc):
+    return api.create_response(request, {"detail": "不存在"}, status=404)
+
+
+@api.exception_handler(LockedOut)
+def locked(request, exc: LockedOut):
+    response = api.create_response(
+        request, {"detail": f"登录失败次数过多，账号锁定至 {exc.until:%H:%M}"}, status=429)
+    response["Retry-After"] = "900"
+    return response
+
+
+def _routers():
+    from nongan.people.api import router as people
+    from nongan.producers.api import router as producers
+    from nongan.regions.api import router as regions
+
+    api.add_router("", people)
+    api.add_router("", regions)
+    api.add_router("", producers)
+
+
+_routers()

@@ -1,0 +1,19 @@
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+from nongan.regions.models import Region
+from nongan.regions.services import SHIPPED_DIVISIONS, apply_divisions, ensure_village_grids
+
+
+class Command(BaseCommand):
+    help = "Create or migrate the database and load reference data; safe to run again."
+
+    def handle(self, *args, **options):
+        call_command("migrate", interactive=False, verbosity=0)
+        if not Region.objects.exists():
+            summary = apply_divisions(SHIPPED_DIVISIONS, actor=None)
+            self.stdout.write(
+                f"行政区划已载入：{summary['added']} 条；网格 {summary['grids_created']} 个")
+        else:
+            created = ensure_village_grids()
+            self.stdout.write(f"数据库已是最新；新建网格 {created} 个")

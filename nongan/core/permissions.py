@@ -1,0 +1,30 @@
+"""Which roles may perform which actions within their own scope (403 otherwise)."""
+
+from django.core.exceptions import PermissionDenied
+
+# Register keeping (摸底、登记、造册) is done from the village up (实施方案 四.(二)).
+ACTIONS = {
+    "register.edit": {"city_admin", "district_officer", "town_officer", "grid_worker"},
+    "register.import": {"city_admin", "district_officer", "town_officer"},
+    "grid.edit": {"city_admin", "district_officer", "town_officer"},
+    "regions.update": {"city_admin"},
+    "audit.view": {"city_admin", "district_officer"},
+}
+
+
+def allowed(user, action: str) -> bool:
+    return bool(user and user.is_authenticated and user.role in ACTIONS[action])
+
+
+def require(user, action: str) -> None:
+    if not allowed(user, action):
+        raise PermissionDenied(action)
+
+
+def sees_personal_data(user, producer) -> bool:
+    """ID numbers show in full only to officers of the producer's own district."""
+    if user.role == "producer":
+        return user.producer_id == producer.pk
+    if user.role in ("city_admin", "lab_staff"):
+        return False
+    return user.region.district_id == producer.district_id

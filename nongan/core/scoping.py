@@ -1,0 +1,50 @@
+"""The one door every read goes through: what a user may see, by role and region.
+
+A record outside the caller's scope is answered 404 everywhere (CONTRACT.md), so callers
+look objects up in `visible(...)` and never in the bare manager.
+"""
+
+from django.db.models import Model, QuerySet
+
+# Per model: the path from the model to its region columns and to its owning producer.
+# Region columns are `district`, `town`, `village` (see regions.models.RegionScoped).
+SCOPES: dict[str, dict] = {}
+LEVEL_FIELD = {"district": "district", "town": "town", "village": "village"}
+
+
+def register(model: type[Model], *, region: str = "", owner: str | None = None,
+             personal: str | None = None):
+    """Declare how a model is scoped: `region` is the prefix to its region columns
+    ("" when the model carries them), `owner` the path to its producer id (None when a
+    producer account never sees it), `personal` the path to a user id that always sees it."""
+    SCOPES[model._meta.label_lower] = {"region": region, "owner": owner, "personal": personal}
+    return model
+
+
+def visible(qs, user) -> QuerySet:
+    """The records of `qs` (a queryset or model) that `user` may see."""
+    if not isinstance(qs, QuerySet):
+        qs = qs._default_manager.all()
+    if user is None or not user.is_authenticated or not user.is_active:
+        return qs.none()
+    spec = SCOPES[qs.model._meta.label_lower]
+    if spec["personal"]:
+        return qs.filter(**{spec["personal"]: user.pk})
+    if user.role == "producer":
+        if spec["owner"] is None or not user.producer_id:
+            return qs.none()
+        return qs.filter(**{spec["owner"]: user.producer_id})
+    level = user.region.level
+    if level == "city":
+        return qs
+    return qs.filter(**{spec["region"] + LEVEL_FIELD[level]: user.region_id})
+
+
+def in_scope(user, region) -> bool:
+    """Whether a region lies inside the user's region (for writes that name a region)."""
+    if user.role == "producer":
+        return False
+    mine = user.region
+    if mine.level == "city":
+        return True
+    return getattr(region, LEVEL_FIELD[mine.level] + "_id") == mine.code

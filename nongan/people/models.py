@@ -1,0 +1,107 @@
+import hashlib
+import secrets
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils import timezone
+
+from nongan.core.scoping import register
+
+ROLES = [
+    ("city_admin", "市级管理员"),
+    ("district_officer", "区级监管人员"),
+    ("town_officer", "镇级监管人员"),
+    ("grid_worker", "村级网格员"),
+    ("lab_staff", "检测机构人员"),
+    ("enforcement_officer", "执法人员"),
+    ("producer", "生产主体"),
+]
+ROLE_NAMES = dict(ROLES)
+
+
+class Organisation(models.Model):
+    """单位: a supervising office, a testing institution or an enforcement brigade."""
+
+    KINDS = [
+        ("agriculture", "农业农村委"),
+        ("station", "农产品质量安全监管站"),
+        ("lab", "检测机构"),
+        ("enforcement", "执法大队"),
+    ]
+    name = models.CharField("名称", max_length=120, unique=True)
+    kind = models.CharField("类型", max_length=16, choices=KINDS)
+    region = models.ForeignKey("regions.Region", on_delete=models.PROTECT, verbose_name="辖区")
+
+    class Meta:
+        verbose_name = "单位"
+        verbose_name_plural = "单位"
+        ordering = ["region", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class User(AbstractUser):
+    """账号: a person with one role acting within one region (CONTRACT.md roles)."""
+
+    role = models.CharField("角色", max_length=24, choices=ROLES)
+    region = models.ForeignKey(
+        "regions.Region", on_delete=models.PROTECT, related_name="+", verbose_name="辖区"
+    )
+    org = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.PROTECT, verbose_name="单位"
+    )
+    producer = models.ForeignKey(
+        "producers.Producer", null=True, blank=True, on_delete=models.PROTECT,
+        related_name="accounts", verbose_name="生产主体",
+    )
+    full_name = models.CharField("姓名", max_length=50, blank=True)
+    phone = models.CharField("电话", max_length=20, blank=True)
+    enforcement_card_no = models.CharField("执法证号", max_length=40, blank=True)
+    enforcement_card_valid_to = models.DateField("执法证有效期至", null=True, blank=True)
+    failed_logins = models.PositiveSmallIntegerField(default=0)
+    locked_until = models.DateTimeField(null=True, blank=True)
+
+    REQUIRED_FIELDS = []
+
+    class Meta:
+        verbose_name = "账号"
+        verbose_name_plural = "账号"
+
+    def __str__(self):
+        return self.full_name or self.username
+
+    @property
+    def role_name(self) -> str:
+        return ROLE_NAMES.get(self.role, self.role)
+
+    def is_locked(self) -> bool:
+        return bool(self.locked_until and self.locked_until > timezone.now())
+
+
+class ApiToken(models.Model):
+    """An API bearer token; only its SHA-256 is stored."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="tokens")
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = "接口令牌"
+
+    def __str__(self):
+        return f"token of {self.user_id} until {self.expires_at:%Y-%m-%d %H:%M}"
+
+    @staticmethod
+    def hash(key: str) -> str:
+        return hashlib.sha256(key.encode()).hexdigest()
+
+    @staticmethod
+    def new_key() -> str:
+        return secrets.token_urlsafe(32)
+
+
+
+register(Organisation, region="region__")
+register(User, region="region__")

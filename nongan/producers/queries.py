@@ -1,0 +1,74 @@
+"""Reads of the register: filtering, sorting and the rows people export."""
+
+from django.db.models import Exists, OuterRef, Q
+
+from nongan.core.permissions import sees_personal_data
+from nongan.core.scoping import visible
+from nongan.core.validators import mask_id_number
+from nongan.regions.models import Region
+
+from .models import Certification, Plot, Producer
+
+SORTS = {"name": "name", "-name": "-name", "area": "area_mu", "-area": "-area_mu",
+         "created": "created_at", "-created": "-created_at", "village": "village_id"}
+
+
+def producers_for(user, params) -> "QuerySet[Producer]":  # noqa: F821
+    """The producers a user asked for: their scope, then filters from `params` (a dict-like
+    of strings: q, region, kind, certification, scale, sort)."""
+    qs = visible(Producer, user).filter(active=True)
+    q = (params.get("q") or "").strip()
+    if q:
+        qs = qs.filter(Q(name__icontains=q) | Q(uscc=q.upper()) | Q(legal_rep=q))
+    region = (params.get("region") or "").strip()
+    if region:
+        found = visible(Region, user).filter(code=region).first()
+        if found is None or found.level == "city":
+            qs = qs if found else qs.none()
+        else:
+            qs = qs.filter(**{found.level: found})
+    kind = params.get("kind")
+    if kind:
+        qs = qs.filter(kind=kind)
+    cert = params.get("certification")
+    if cert:
+        certs = Certification.objects.filter(producer=OuterRef("pk"), status="valid")
+        if cert != "any":
+            certs = certs.filter(kind=cert)
+        qs = qs.filter(Exists(certs))
+    scale = params.get("scale")
+    if scale in ("1", "true", "yes", True):
+        qs = qs.filter(is_scale=True)
+    elif scale in ("0", "false", "no", False):
+        qs = qs.filter(is_scale=False)
+    sort = SORTS.get(params.get("sort") or "name", "name")
+    return qs.select_related("village", "town", "district").order_by(sort, "id")
+
+
+def plots_for(user, producer=None):
+    qs = visible(Plot, user).filter(active=True).select_related("grid")
+    return qs.filter(producer=producer) if producer is not None else qs
+
+
+def shown_id_number(user, producer: Producer) -> str:
+    if not producer.id_number:
+        return ""
+    return producer.id_number if sees_personal_data(user, producer) else mask_id_number(
+        producer.id_number)
+
+
+EXPORT_HEADERS = ["名称", "主体类型", "统一社会信用代码", "身份证号码", "法定代表人/负责人", "联系电话",
+                  "区", "镇（街道）", "村（居）", "村代码", "面积（亩）", "规模主体", "产品与品种",
+                  "二品一标"]
+
+
+def export_rows(user, qs):
+    certs = {}
+    for c in Certification.objects.filter(producer__in=qs.values("pk"), status="valid"):
+        certs.setdefault(c.producer_id, []).append(f"{c.get_kind_display()}:{c.cert_no}")
+    for p in qs.iterator(chunk_size=2000):
+        yield [p.name, p.get_kind_display(), p.uscc or "", shown_id_number(user, p), p.legal_rep,
+               p.phone, p.district.name, p.town.name, p.village.name, p.village_id,
+               float(p.area_mu), "是" if p.is_scale else "否",
+               ";".join(f"{x['name']}:{','.join(x.get('varieties', []))}" for x in p.products),
+               ";".join(certs.get(p.pk, []))]

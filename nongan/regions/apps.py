@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class RegionsConfig(AppConfig):
+    name = "nongan.regions"
+    verbose_name = "区划与网格"

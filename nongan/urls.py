@@ -1,0 +1,11 @@
+from django.urls import include, path
+
+from nongan.api import api
+
+urlpatterns = [
+    path("api/v1/", api.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("nongan.core.urls")),
+    path("", include("nongan.regions.urls")),
+    path("", include("nongan.producers.urls")),
+]
