@@ -20,6 +20,9 @@ demo: install
 test: install
 	$(BIN)/pytest nongan
 
+bench: install
+	$(BIN)/python bench/register.py
+
 lint: install
 	$(BIN)/ruff check nongan conftest.py
 

@@ -130,3 +130,7 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("NONGAN_LOG_LEVEL", "WARNING")},
 }
+
+# A tile URL template for maps (e.g. an intranet tile server); empty: outline-only maps.
+NONGAN_MAP_TILES = os.environ.get("NONGAN_MAP_TILES", "")
+NONGAN_TRUST_PROXY = os.environ.get("NONGAN_TRUST_PROXY", "") in ("1", "true", "yes")

@@ -60,6 +60,7 @@ def overlapping(geom, candidates) -> list:
     prepared = prep(geom)
     hits = []
     for key, other in candidates:
-        if prepared.intersects(other) and geom.intersection(other).area > 1e-12:
+        # ~1 m² in square degrees at Shanghai's latitude: below that it is digitising noise.
+        if prepared.intersects(other) and geom.intersection(other).area > 1e-10:
             hits.append(key)
     return hits

@@ -113,10 +113,10 @@ def _producer(request, producer_id: int) -> Producer:
 
 
 @router.get("/producers", response=ProducerPage)
-def list_producers(request, q: str = "", region: str = "", kind: str = "",
+def list_producers(request, q: str = "", uscc: str = "", region: str = "", kind: str = "",
                    certification: str = "", scale: str = "", sort: str = "name",
                    page: int = 1, page_size: int = 50, format: str = ""):
-    params = {"q": q, "region": region, "kind": kind, "certification": certification,
+    params = {"q": q, "uscc": uscc, "region": region, "kind": kind, "certification": certification,
               "scale": scale, "sort": sort}
     qs = producers_for(request.auth, params)
     if format == "xlsx":

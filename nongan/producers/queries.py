@@ -15,8 +15,10 @@ SORTS = {"name": "name", "-name": "-name", "area": "area_mu", "-area": "-area_mu
 
 def producers_for(user, params) -> "QuerySet[Producer]":  # noqa: F821
     """The producers a user asked for: their scope, then filters from `params` (a dict-like
-    of strings: q, region, kind, certification, scale, sort)."""
+    of strings: q, uscc, region, kind, certification, scale, sort)."""
     qs = visible(Producer, user).filter(active=True)
+    if params.get("uscc"):
+        qs = qs.filter(uscc=params["uscc"].strip().upper())
     q = (params.get("q") or "").strip()
     if q:
         qs = qs.filter(Q(name__icontains=q) | Q(uscc=q.upper()) | Q(legal_rep=q))

@@ -1,0 +1,99 @@
+"""Every object path, asked by every role of another district, answers 404 (CONTRACT.md).
+
+The paths are found by walking the URL configuration, so a new page or endpoint is in the
+matrix without anyone remembering to add it.
+"""
+
+import re
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from nongan.testing import ROLES_IN_DISTRICT
+
+PARAM = re.compile(r"<(?:(\w+):)?(\w+)>")
+# A path's parameter means the object named by the word before it in the route.
+OBJECTS = {"producers": "producer", "plots": "plot", "grids": "grid", "regions": "region",
+           "coverage": "region", "import": "import_job"}
+# Routes whose parameters are not records of a region (static files, docs, language).
+NOT_SCOPED = ("static", "i18n", "docs", "template", "setlang", "openapi")
+
+
+def walk(resolver, prefix=""):
+    for entry in resolver.url_patterns:
+        route = prefix + str(entry.pattern)
+        if isinstance(entry, URLResolver):
+            yield from walk(entry, route)
+        elif isinstance(entry, URLPattern) and PARAM.search(route):
+            yield route.lstrip("^").rstrip("$")
+
+
+def object_routes():
+    routes = []
+    for route in walk(get_resolver()):
+        if any(word in route for word in NOT_SCOPED):
+            continue
+        routes.append(route)
+    return sorted(set(routes))
+
+
+def fill(route, target) -> str:
+    def value(match):
+        before = route[:match.start()].rstrip("/").split("/")[-1]
+        kind = OBJECTS.get(before)
+        if kind is None:
+            raise AssertionError(f"{route}: no rule for what <{match.group(2)}> names")
+        return str(target[kind])
+    return "/" + PARAM.sub(value, route)
+
+
+def targets(world, district):
+    side = getattr(world, district)
+    from nongan.producers.models import ImportJob
+
+    job = ImportJob.objects.create(kind="producers", filename="x.csv", file="imports/x.csv",
+                                   created_by=side.district_officer)
+    return {"producer": side.the_producer.pk, "plot": side.plot.pk,
+            "grid": f"G{side.village}", "region": side.district, "import_job": job.pk}
+
+
+def test_the_matrix_covers_the_object_paths():
+    routes = object_routes()
+    assert any("api/v1/producers" in r for r in routes)
+    assert any(r.startswith("producers/") for r in routes), routes
+
+
+@pytest.mark.parametrize("role", ROLES_IN_DISTRICT)
+def test_every_object_path_of_another_district_is_not_found(world, login, role):
+    client = login(getattr(world.pudong, role))
+    other = targets(world, "chongming")
+    missing = {key: 987654321 if isinstance(value, int) else "310199999999"
+               for key, value in other.items()}
+    leaks = []
+    for route in object_routes():
+        path = fill(route, other)
+        status = client.get(path).status_code
+        if status not in (404, 405):
+            leaks.append(f"GET {path} → {status}")
+        # A write may fail on its body before the lookup; then it must fail the same way
+        # for a record that does not exist at all, so the answer tells nothing.
+        answer, control = client.post(path), client.post(fill(route, missing))
+        if answer.status_code != 404 and (answer.status_code, answer.content) != (
+                control.status_code, control.content):
+            leaks.append(f"POST {path} → {answer.status_code}")
+    assert not leaks, "\n".join(leaks)
+
+
+def test_the_other_districts_records_stay_out_of_lists_and_exports(world, api):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    officer = api(world.pudong.district_officer)
+    names = {p["name"] for p in officer.get("/producers", page_size=200).json()["items"]}
+    assert "pudong合作社" in names and "chongming合作社" not in names
+    grids = officer.get("/grids", region="310151000000")
+    assert grids.status_code == 404
+    export = officer.get("/producers", format="xlsx")
+    rows = list(load_workbook(BytesIO(export.content)).active.iter_rows(values_only=True))
+    assert all(row[0] != "chongming合作社" for row in rows)
