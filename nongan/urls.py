@@ -8,4 +8,5 @@ urlpatterns = [
     path("", include("nongan.core.urls")),
     path("", include("nongan.regions.urls")),
     path("", include("nongan.producers.urls")),
+    path("", include("nongan.producers.import_urls")),
 ]

@@ -74,3 +74,56 @@ def export_rows(user, qs):
                float(p.area_mu), "是" if p.is_scale else "否",
                ";".join(f"{x['name']}:{','.join(x.get('varieties', []))}" for x in p.products),
                ";".join(certs.get(p.pk, []))]
+
+
+# --- helpers for the register pages (town → village pickers, region filters) ---------------
+
+
+def region_choices(user) -> list[tuple[Region, list[Region]]]:
+    """The districts a user can see, each with its visible towns (for filter selects)."""
+    rows = visible(Region, user).filter(active=True, level__in=("district", "town"))
+    districts, towns = {}, {}
+    for r in rows.order_by("code"):
+        if r.level == "district":
+            districts[r.code] = r
+        else:
+            towns.setdefault(r.district_id, []).append(r)
+    # A town officer sees their town but not its district row: group under the district.
+    missing = set(towns) - set(districts)
+    for r in Region.objects.filter(code__in=missing):
+        districts[r.code] = r
+    return [(d, towns.get(code, [])) for code, d in sorted(districts.items())]
+
+
+def towns_for(user, district=None):
+    """Active towns a user can see (optionally within one district)."""
+    qs = visible(Region, user).filter(active=True, level="town")
+    if district:
+        qs = qs.filter(district_id=district)
+    return qs.select_related("district").order_by("code")
+
+
+def villages_for(user, town=None):
+    """Active villages a user can see; with `town`, only that town's."""
+    qs = visible(Region, user).filter(active=True, level="village")
+    if town:
+        qs = qs.filter(town_id=town)
+    return qs.order_by("code")
+
+
+def plot_numbers_visible(user, plot_nos) -> dict[str, int]:
+    """Of these plot numbers, the ones the user may open: plot_no → id."""
+    if not plot_nos:
+        return {}
+    return dict(visible(Plot, user).filter(plot_no__in=list(plot_nos))
+                .values_list("plot_no", "id"))
+
+
+def plot_feature(plot: Plot, *, role: str = "", url: str = "") -> dict:
+    """A plot as a GeoJSON Feature for the maps."""
+    return {"type": "Feature", "geometry": plot.geometry,
+            "properties": {"id": plot.pk, "plot_no": plot.plot_no, "crop": plot.crop,
+                           "area_mu": float(plot.area_mu),
+                           "declared_area_mu": (float(plot.declared_area_mu)
+                                                if plot.declared_area_mu is not None else None),
+                           "overlaps": plot.overlaps, "role": role, "url": url}}

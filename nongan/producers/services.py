@@ -56,7 +56,7 @@ def clean_producer(data: dict, *, villages, user, current: dict | None = None):
     return values, errors
 
 
-def _uscc_taken(usccs, exclude_pk=None) -> set[str]:
+def usccs_taken(usccs, exclude_pk=None) -> set[str]:
     qs = Producer.objects.filter(uscc__in=[u for u in usccs if u])
     if exclude_pk:
         qs = qs.exclude(pk=exclude_pk)
@@ -68,7 +68,7 @@ def snapshot(producer: Producer) -> dict:
         "is_scale": producer.is_scale, "grid": producer.grid_id}
 
 
-def _apply(producer: Producer, values: dict) -> None:
+def fill_producer(producer: Producer, values: dict) -> None:
     for field, value in values.items():
         if field == "village":
             producer.place_in(value)
@@ -89,13 +89,13 @@ def _villages_for(data: dict) -> dict:
 def register_producer(data: dict, *, actor) -> Producer:
     """登记生产主体: one new entry of the register, with its certificates."""
     values, errors = clean_producer(data, villages=_villages_for(data), user=actor)
-    if values.get("uscc") and _uscc_taken([values["uscc"]]):
+    if values.get("uscc") and usccs_taken([values["uscc"]]):
         errors["uscc"] = "该统一社会信用代码已登记"
     certs = _clean_certifications(data.get("certifications") or [], errors)
     if errors:
         raise FieldErrors(errors)
     producer = Producer()
-    _apply(producer, values)
+    fill_producer(producer, values)
     producer.save()
     for cert in certs:
         Certification.objects.create(producer=producer, **cert)
@@ -111,11 +111,11 @@ def update_producer(producer: Producer, data: dict, *, actor) -> Producer:
     current = {f: getattr(producer, f) for f in PRODUCER_FIELDS}
     values, errors = clean_producer(
         data, villages=_villages_for(data), user=actor, current=current)
-    if values.get("uscc") and _uscc_taken([values["uscc"]], exclude_pk=producer.pk):
+    if values.get("uscc") and usccs_taken([values["uscc"]], exclude_pk=producer.pk):
         errors["uscc"] = "该统一社会信用代码已登记"
     if errors:
         raise FieldErrors(errors)
-    _apply(producer, values)
+    fill_producer(producer, values)
     producer.save()
     after = snapshot(producer)
     changed = {k: v for k, v in after.items() if before.get(k) != v}
@@ -199,9 +199,10 @@ def next_plot_numbers(village: Region, count: int = 1) -> list[str]:
     """Plot numbers are the village code and a serial (一地块一编码); the village row is
     locked so two writers never take the same number."""
     Region.objects.select_for_update().filter(code=village.code).first()
-    last = (Plot.objects.filter(village=village).order_by("-plot_no")
-            .values_list("plot_no", flat=True).first())
-    start = int(last.rsplit("-", 1)[1]) + 1 if last else 1
+    # Only numbers of our own form count: imported plots may carry numbers of their own.
+    ours = Plot.objects.filter(plot_no__regex=rf"^{village.code}-[0-9]{{4,}}$")
+    serials = [int(n.rsplit("-", 1)[1]) for n in ours.values_list("plot_no", flat=True)]
+    start = max(serials, default=0) + 1
     return [f"{village.code}-{n:04d}" for n in range(start, start + count)]
 
 
@@ -210,8 +211,9 @@ def candidates_near(geom, exclude_producer_id=None):
     from shapely.geometry import shape
 
     minx, miny, maxx, maxy = geom.bounds
+    # No ordering: the model's default (plot_no) would make the planner skip the bbox index.
     qs = Plot.objects.filter(active=True, min_lon__lte=maxx, max_lon__gte=minx,
-                             min_lat__lte=maxy, max_lat__gte=miny)
+                             min_lat__lte=maxy, max_lat__gte=miny).order_by()
     if exclude_producer_id:
         qs = qs.exclude(producer_id=exclude_producer_id)
     return [(p, shape(p.geometry)) for p in qs.only("id", "plot_no", "geometry", "overlaps")]
@@ -246,21 +248,25 @@ def clean_plot(data: dict, *, producer: Producer, user, villages=None):
     return values, errors
 
 
-def _plot_from(values: dict, producer: Producer, plot_no: str) -> Plot:
+def build_plot(values: dict, producer: Producer, plot_no: str, grids=None) -> Plot:
+    """An unsaved plot from cleaned values; `grids` maps village codes to their grid when
+    the caller (a bulk import) has fetched them already."""
     geom = values["geom"]
     minx, miny, maxx, maxy = geom.bounds
     plot = Plot(plot_no=plot_no, producer=producer, geometry=geom.__geo_interface__,
                 crop=values.get("crop", ""), declared_area_mu=values.get("declared_area_mu"),
                 area_mu=area_mu(geom), min_lon=minx, min_lat=miny, max_lon=maxx, max_lat=maxy)
     plot.place_in(values["village"])
-    plot.grid = grid_for_plot(producer, values["village"])
+    plot.grid = grid_for_plot(producer, values["village"], grids)
     return plot
 
 
-def grid_for_plot(producer: Producer, village: Region) -> Grid | None:
+def grid_for_plot(producer: Producer, village: Region, grids=None) -> Grid | None:
     """A large producer with a grid of its own keeps its plots; otherwise the village's."""
     if producer.grid_id and producer.grid.kind == "producer":
         return producer.grid
+    if grids is not None:
+        return grids.get(village.code)
     return Grid.objects.filter(village=village, kind="village", active=True).first()
 
 
@@ -282,7 +288,7 @@ def add_plot(producer: Producer, data: dict, *, actor) -> Plot:
     if errors:
         raise FieldErrors(errors)
     plot_no = values.get("plot_no") or next_plot_numbers(values["village"])[0]
-    plot = _plot_from(values, producer, plot_no)
+    plot = build_plot(values, producer, plot_no)
     _flag_overlaps(plot, values["geom"])
     plot.save()
     audit.record("plot.add", plot, actor=actor, region_code=plot.village_id,
@@ -307,7 +313,7 @@ def reshape_plot(plot: Plot, data: dict, *, actor) -> Plot:
     values.pop("plot_no", None)
     if errors:
         raise FieldErrors(errors)
-    fresh = _plot_from(values, plot.producer, plot.plot_no)
+    fresh = build_plot(values, plot.producer, plot.plot_no)
     for field in ("geometry", "crop", "declared_area_mu", "area_mu", "min_lon", "min_lat",
                   "max_lon", "max_lat", "village", "town", "district", "grid"):
         setattr(plot, field, getattr(fresh, field))

@@ -21,10 +21,10 @@ class Command(BaseCommand):
     def handle(self, *args, host, port, producers, **options):
         call_command("init")
         if not Producer.objects.exists():
-            call_command("seed", producers=producers)
+            call_command("seed", producers=producers, logins=False)
         from nongan.seeding import print_logins
 
-        print_logins(self.stdout)
+        print_logins(self.stdout, address=f"http://{host}:{port}/")
         worker = subprocess.Popen([sys.executable, "-m", "nongan.cli", "worker"], env=os.environ)
         try:
             call_command("serve", host=host, port=port)

@@ -1,0 +1,70 @@
+"""Small template helpers shared by every page: permissions, translated labels."""
+
+from django import template
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from nongan.core.permissions import allowed
+
+register = template.Library()
+
+# The same terms as the models' choices, marked for translation (models keep plain Chinese).
+ROLE_LABELS = {
+    "city_admin": _("市级管理员"),
+    "district_officer": _("区级监管人员"),
+    "town_officer": _("镇级监管人员"),
+    "grid_worker": _("村级网格员"),
+    "lab_staff": _("检测机构人员"),
+    "enforcement_officer": _("执法人员"),
+    "producer": pgettext_lazy("role", "生产主体"),
+}
+LEVEL_LABELS = {"city": _("市"), "district": _("区"), "town": _("镇（街道）"),
+                "village": _("村（居）")}
+MEMBER_ROLE_LABELS = {"supervisor": _("网格监管员"), "assistant": _("协管员/信息员")}
+GRID_KIND_LABELS = {"village": _("村级网格"), "producer": _("主体网格")}
+
+
+@register.filter
+def can(user, action: str) -> bool:
+    """`{% if user|can:"grid.edit" %}` — nongan.core.permissions.ACTIONS, in templates."""
+    return allowed(user, action)
+
+
+@register.filter
+def role_label(role: str) -> str:
+    return ROLE_LABELS.get(role, role)
+
+
+@register.filter
+def level_label(level: str) -> str:
+    return LEVEL_LABELS.get(level, level)
+
+
+@register.filter
+def member_role_label(role: str) -> str:
+    return MEMBER_ROLE_LABELS.get(role, role)
+
+
+@register.filter
+def grid_kind_label(kind: str) -> str:
+    return GRID_KIND_LABELS.get(kind, kind)
+
+
+@register.simple_tag(takes_context=True)
+def query(context, **changes) -> str:
+    """The current query string with some parameters changed (paging links keep filters);
+    a value of None or "" drops the parameter."""
+    params = context["request"].GET.copy()
+    for key, value in changes.items():
+        if value is None or value == "":
+            params.pop(key, None)
+        else:
+            params[key] = value
+    encoded = params.urlencode()
+    return "?" + encoded if encoded else "?"
+
+
+@register.simple_tag(takes_context=True)
+def with_param(context, key: str, value) -> str:
+    """`{% with_param "page" 3 %}` — like `query`, for a parameter named by a variable."""
+    return query(context, **{key: value})
