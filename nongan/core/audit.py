@@ -99,3 +99,22 @@ def verify() -> tuple[bool, str]:
     if count != expected_seq - 1 or last != prev:
         return False, f"entries after #{expected_seq - 1} were removed (chain head: #{count})"
     return True, f"{expected_seq - 1} entries intact"
+
+
+def audit_scope(user):
+    """The audit log's scope: the entries `user` may read.
+
+    A city-level account (the city administrator) reads every entry; any other account
+    allowed "audit.view" (a district officer) reads the entries whose `region_code` starts
+    with the first six digits of its region's code — its district (统计用区划代码: 2 digits
+    province, 2 city, 2 district). Entries with no region (system-wide changes) stay
+    with the city. Roles without "audit.view" read nothing.
+    """
+    from .permissions import allowed
+
+    entries = AuditEntry.objects.all()
+    if not allowed(user, "audit.view"):
+        return entries.none()
+    if user.region.level == "city":
+        return entries
+    return entries.filter(region_code__startswith=user.region_id[:6])

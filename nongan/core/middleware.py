@@ -22,3 +22,27 @@ class RequestContextMiddleware:
             return self.get_response(request)
         finally:
             client_address.reset(token)
+
+
+class ChosenLanguageMiddleware:
+    """Chinese unless the user picked another language with the switcher: officers' browsers
+    often announce English, and that is not a choice the user made."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.conf import settings
+        from django.utils import translation
+
+        language = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        if language not in dict(settings.LANGUAGES):
+            language = settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+        try:
+            response = self.get_response(request)
+        finally:
+            translation.deactivate()
+        response.headers.setdefault("Content-Language", language)
+        return response

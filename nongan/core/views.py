@@ -13,8 +13,7 @@ from nongan.regions import queries
 
 from . import audit
 from .listing import page_of
-from .models import AuditEntry
-from .permissions import allowed, require
+from .permissions import require
 
 
 @require_http_methods(["GET", "POST"])
@@ -57,23 +56,6 @@ def home(request):
 # --- the audit log -----------------------------------------------------------------------
 
 
-def audit_scope(user):
-    """The audit log's scope: the entries `user` may read.
-
-    A city-level account (the city administrator) reads every entry; any other account
-    allowed "audit.view" (a district officer) reads the entries whose `region_code` starts
-    with the first six digits of its region's code — its district (统计用区划代码: 2 digits
-    province, 2 city, 2 district). Entries with no region (system-wide changes) stay
-    with the city. Roles without "audit.view" read nothing.
-    """
-    entries = AuditEntry.objects.all()
-    if not allowed(user, "audit.view"):
-        return entries.none()
-    if user.region.level == "city":
-        return entries
-    return entries.filter(region_code__startswith=user.region_id[:6])
-
-
 def _pretty(value) -> str:
     return json.dumps(value, ensure_ascii=False, indent=2, sort_keys=True)
 
@@ -84,7 +66,7 @@ def audit_log(request):
     """审计日志: who did what, when, from where, and what changed; filtered and paged."""
     user, params = request.user, request.GET
     require(user, "audit.view")
-    scope = audit_scope(user)
+    scope = audit.audit_scope(user)
     entries = scope.select_related("actor")
     action = params.get("action", "").strip()
     if action:

@@ -259,7 +259,7 @@ def _picker(user, *, village_code="", town_code="", district="") -> dict:
     """The town → village helper: which towns to offer, which villages, what is chosen."""
     town_code = town_code or ""
     if village_code and not town_code:
-        found = Region.objects.filter(code=village_code, level="village").first()
+        found = visible(Region, user).filter(code=village_code, level="village").first()
         town_code = found.town_id if found else ""
     if not town_code and user.region.level in ("town", "village"):
         town_code = user.region.town_id

@@ -2,8 +2,8 @@
 
 import pytest
 
+from nongan.core.audit import audit_scope
 from nongan.core.models import AuditEntry
-from nongan.core.views import audit_scope
 from nongan.regions.models import Grid
 from nongan.regions.services import assign_grid_member
 from nongan.testing import PLACES, ROLES_IN_DISTRICT, make_producer
@@ -107,3 +107,9 @@ def test_the_language_switch_renders_english(world, login):
     assert "Supervision grids" in client.get("/grids/").content.decode()
     client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/"})
     assert "生产主体名录" in client.get("/").content.decode()
+
+
+def test_chinese_is_the_default_whatever_the_browser_announces(world, login):
+    client = login(world.pudong.district_officer)
+    html = client.get("/", headers={"Accept-Language": "en-US,en;q=0.9"}).content.decode()
+    assert "生产主体名录" in html and 'lang="zh-hans"' in html
