@@ -64,6 +64,7 @@ def locked(request, exc: LockedOut):
 
 
 def _routers():
+    from nongan.inspections.api import router as inspections
     from nongan.people.api import router as people
     from nongan.producers.api import router as producers
     from nongan.regions.api import router as regions
@@ -71,6 +72,7 @@ def _routers():
     api.add_router("", people)
     api.add_router("", regions)
     api.add_router("", producers)
+    api.add_router("", inspections)
 
 
 _routers()

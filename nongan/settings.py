@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "nongan.regions",
     "nongan.people",
     "nongan.producers",
+    "nongan.inspections",
 ]
 
 MIDDLEWARE = [

@@ -112,3 +112,59 @@ def make_world() -> SimpleNamespace:
 
 ROLES_IN_DISTRICT = ["district_officer", "town_officer", "grid_worker", "enforcement_officer",
                      "producer"]
+
+
+def jpeg_bytes(*, taken_at=None, lon=None, lat=None, size=(64, 48), fmt="JPEG") -> bytes:
+    """A real small image, with EXIF time and GPS position when given."""
+    import io
+
+    from PIL import ExifTags, Image
+
+    image = Image.new("RGB", size, (40, 140, 60))
+    exif = Image.Exif()
+    if taken_at is not None:
+        exif.get_ifd(ExifTags.IFD.Exif)[ExifTags.Base.DateTimeOriginal] = taken_at.strftime(
+            "%Y:%m:%d %H:%M:%S")
+    if lon is not None:
+        def dms(value):
+            d = int(value)
+            m = int((value - d) * 60)
+            return (d, m, round(((value - d) * 60 - m) * 60, 4))
+        exif.get_ifd(ExifTags.IFD.GPSInfo).update(
+            {1: "N", 2: dms(lat), 3: "E", 4: dms(lon)})
+    buffer = io.BytesIO()
+    image.save(buffer, fmt, **({"exif": exif} if len(exif) or taken_at or lon else {}))
+    return buffer.getvalue()
+
+
+def make_template(code="test-daily", **fields):
+    from nongan.inspections.models import ChecklistTemplate
+
+    items = [
+        {"key": "records", "section": "生产记录", "text": "生产记录是否完整", "type": "yes_no",
+         "required": True, "points": 10},
+        {"key": "inputs_stored", "section": "投入品", "text": "投入品是否分区存放",
+         "type": "yes_no", "required": False, "points": 10},
+        {"key": "area", "section": "基本情况", "text": "在田面积（亩）", "type": "number",
+         "required": False},
+        {"key": "scene", "section": "现场", "text": "现场照片", "type": "photo",
+         "required": False},
+    ]
+    return ChecklistTemplate.objects.create(
+        **({"code": code, "name": "测试巡查表", "kind": "daily", "items": items} | fields))
+
+
+def inspection_payload(producer, *, lon, lat, **fields) -> dict:
+    import datetime as dt
+    import uuid
+
+    from django.utils import timezone
+
+    finished = timezone.now() - dt.timedelta(minutes=5)
+    return {"uuid": str(uuid.uuid4()), "producer": producer.pk, "template": "test-daily",
+            "started_at": (finished - dt.timedelta(minutes=20)).isoformat(),
+            "finished_at": finished.isoformat(),
+            "location": {"lon": lon, "lat": lat, "accuracy_m": 8},
+            "plots_seen": [], "answers": [{"item": "records", "value": "yes"}],
+            "inputs": [], "photos": [], "result": "pass",
+            "refused_signature": "主体负责人不在场"} | fields

@@ -12,10 +12,10 @@ SCOPES: dict[str, dict] = {}
 LEVEL_FIELD = {"district": "district", "town": "town", "village": "village"}
 
 
-def register(model: type[Model], *, region: str = "", owner: str | None = None,
+def register(model: type[Model], *, region: str | None = "", owner: str | None = None,
              personal: str | None = None):
     """Declare how a model is scoped: `region` is the prefix to its region columns
-    ("" when the model carries them), `owner` the path to its producer id (None when a
+    ("" when the model carries them; None for reference data every officer reads), `owner` the path to its producer id (None when a
     producer account never sees it), `personal` the path to a user id that always sees it."""
     SCOPES[model._meta.label_lower] = {"region": region, "owner": owner, "personal": personal}
     return model
@@ -35,7 +35,7 @@ def visible(qs, user) -> QuerySet:
             return qs.none()
         return qs.filter(**{spec["owner"]: user.producer_id})
     level = user.region.level
-    if level == "city":
+    if spec["region"] is None or level == "city":
         return qs
     return qs.filter(**{spec["region"] + LEVEL_FIELD[level]: user.region_id})
 
@@ -48,3 +48,11 @@ def in_scope(user, region) -> bool:
     if mine.level == "city":
         return True
     return getattr(region, LEVEL_FIELD[mine.level] + "_id") == mine.code
+
+
+def within(qs, region):
+    """Records of a region-scoped queryset that lie inside `region` (a filter, not a scope:
+    callers narrow a `visible(...)` queryset with it)."""
+    if region.level == "city":
+        return qs
+    return qs.filter(**{LEVEL_FIELD[region.level]: region})

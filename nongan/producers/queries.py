@@ -3,7 +3,7 @@
 from django.db.models import Exists, OuterRef, Q
 
 from nongan.core.permissions import sees_personal_data
-from nongan.core.scoping import visible
+from nongan.core.scoping import visible, within
 from nongan.core.validators import mask_id_number
 from nongan.regions.models import Region
 
@@ -25,10 +25,7 @@ def producers_for(user, params) -> "QuerySet[Producer]":  # noqa: F821
     region = (params.get("region") or "").strip()
     if region:
         found = visible(Region, user).filter(code=region).first()
-        if found is None or found.level == "city":
-            qs = qs if found else qs.none()
-        else:
-            qs = qs.filter(**{found.level: found})
+        qs = within(qs, found) if found else qs.none()
     kind = params.get("kind")
     if kind:
         qs = qs.filter(kind=kind)

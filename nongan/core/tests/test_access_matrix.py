@@ -4,7 +4,9 @@ The paths are found by walking the URL configuration, so a new page or endpoint 
 matrix without anyone remembering to add it.
 """
 
+import datetime as dt
 import re
+import uuid
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
@@ -14,7 +16,8 @@ from nongan.testing import ROLES_IN_DISTRICT
 PARAM = re.compile(r"<(?:(\w+):)?(\w+)>")
 # A path's parameter means the object named by the word before it in the route.
 OBJECTS = {"producers": "producer", "plots": "plot", "grids": "grid", "regions": "region",
-           "coverage": "region", "import": "import_job"}
+           "coverage": "region", "import": "import_job", "inspections": "inspection",
+           "photos": "media"}
 # Routes whose parameters are not records of a region (static files, docs, language).
 NOT_SCOPED = ("static", "i18n", "docs", "template", "setlang", "openapi")
 
@@ -53,8 +56,27 @@ def targets(world, district):
 
     job = ImportJob.objects.create(kind="producers", filename="x.csv", file="imports/x.csv",
                                    created_by=side.district_officer)
-    return {"producer": side.the_producer.pk, "plot": side.plot.pk,
+    inspection, media = an_inspection(side)
+    return {"inspection": inspection.pk, "media": media.pk, "producer": side.the_producer.pk, "plot": side.plot.pk,
             "grid": f"G{side.village}", "region": side.district, "import_job": job.pk}
+
+
+def an_inspection(side):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from nongan.inspections.models import ChecklistTemplate
+    from nongan.inspections.services import submit_inspection, upload_media
+    from nongan.testing import inspection_payload, jpeg_bytes, make_template
+
+    if not ChecklistTemplate.objects.filter(code="test-daily").exists():
+        make_template()
+    media = upload_media(SimpleUploadedFile("p.jpg", jpeg_bytes()), actor=side.grid_worker)
+    payload = inspection_payload(side.the_producer, lon=121.4, lat=31.6,
+                                 photos=[str(media.id)])
+    payload["started_at"] = dt.datetime.fromisoformat(payload["started_at"])
+    payload["finished_at"] = dt.datetime.fromisoformat(payload["finished_at"])
+    inspection, _ = submit_inspection(payload, actor=side.grid_worker)
+    return inspection, media
 
 
 def test_the_matrix_covers_the_object_paths():
@@ -68,7 +90,7 @@ def test_every_object_path_of_another_district_is_not_found(world, login, role):
     client = login(getattr(world.pudong, role))
     other = targets(world, "chongming")
     missing = {key: 987654321 if isinstance(value, int) else "310199999999"
-               for key, value in other.items()}
+               for key, value in other.items()} | {"media": uuid.uuid4()}
     leaks = []
     for route in object_routes():
         path = fill(route, other)

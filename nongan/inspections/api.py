@@ -1,0 +1,134 @@
+import datetime as dt
+import uuid
+from typing import Any
+
+from django.shortcuts import get_object_or_404
+from ninja import Field, File, Router, Schema, Status
+from ninja.files import UploadedFile
+
+from nongan.core.listing import page_of
+from nongan.core.scoping import visible, within
+from nongan.regions.models import Region
+
+from . import services
+from .models import ChecklistTemplate, Inspection
+
+router = Router(tags=["inspections"])
+
+
+class Location(Schema):
+    lon: float = Field(ge=-180, le=180)
+    lat: float = Field(ge=-90, le=90)
+    accuracy_m: float | None = Field(default=None, ge=0)
+
+
+class Answer(Schema):
+    item: str
+    value: Any = None
+    note: str = ""
+
+
+class InputUse(Schema):
+    pesticide: str
+    registration_no: str = ""
+    dose: str = ""
+    applied_on: dt.date | None = None
+    crop: str = ""
+    harvest_on: dt.date | None = None
+
+
+class RectificationIn(Schema):
+    items: list[str]
+    deadline: dt.date
+
+
+class InspectionIn(Schema):
+    uuid: uuid.UUID
+    producer: int
+    template: str
+    started_at: dt.datetime
+    finished_at: dt.datetime
+    location: Location
+    plots_seen: list[str] = []
+    answers: list[Answer] = []
+    inputs: list[InputUse] = []
+    photos: list[uuid.UUID] = []
+    result: str
+    rectification: RectificationIn | None = None
+    signature: uuid.UUID | None = None
+    refused_signature: str = ""
+
+
+class AmendmentIn(Schema):
+    reason: str
+    changes: dict
+
+
+def inspection_dict(i: Inspection) -> dict:
+    return {
+        "id": i.pk, "uuid": str(i.uuid), "producer": i.producer_id,
+        "producer_name": i.producer.name, "template": i.template.code,
+        "template_version": i.template.version, "inspector": i.inspector.username,
+        "started_at": i.started_at, "finished_at": i.finished_at,
+        "location": {"lon": i.lon, "lat": i.lat, "accuracy_m": i.accuracy_m},
+        "location_check": i.location_check, "plots_seen": i.plots_seen, "answers": i.answers,
+        "inputs": i.inputs, "photos": [str(p.pk) for p in i.photos.all()], "result": i.result,
+        "score": float(i.score) if i.score is not None else None, "flags": i.flags,
+        "refused_signature": i.refused_signature,
+        "amendments": [{"reason": a.reason, "changes": a.changes, "author": a.author.username,
+                        "created_at": a.created_at} for a in i.amendments.all()],
+    }
+
+
+def _inspections(user):
+    return (visible(Inspection, user)
+            .select_related("producer", "template", "inspector")
+            .prefetch_related("photos", "amendments__author"))
+
+
+@router.post("/inspections", response={200: dict, 201: dict})
+def submit(request, body: InspectionIn):
+    inspection, created = services.submit_inspection(body.dict(), actor=request.auth)
+    inspection = _inspections(request.auth).get(pk=inspection.pk)
+    return Status(201 if created else 200, inspection_dict(inspection))
+
+
+@router.get("/inspections", response=dict)
+def list_inspections(request, producer: int | None = None, region: str = "",
+                     result: str = "", page: int = 1, page_size: int = 50):
+    qs = _inspections(request.auth)
+    if producer:
+        qs = qs.filter(producer_id=producer)
+    if region:
+        qs = within(qs, get_object_or_404(visible(Region, request.auth), code=region))
+    if result:
+        qs = qs.filter(result=result)
+    found = page_of(qs, page, page_size)
+    return {"count": found["count"], "items": [inspection_dict(i) for i in found["items"]]}
+
+
+@router.get("/inspections/{inspection_id}", response=dict)
+def get_inspection(request, inspection_id: int):
+    return inspection_dict(get_object_or_404(_inspections(request.auth), pk=inspection_id))
+
+
+@router.post("/inspections/{inspection_id}/amendments", response={201: dict})
+def amend(request, inspection_id: int, body: AmendmentIn):
+    inspection = get_object_or_404(visible(Inspection, request.auth), pk=inspection_id)
+    services.amend_inspection(inspection, reason=body.reason, changes=body.changes,
+                              actor=request.auth)
+    return Status(201, inspection_dict(_inspections(request.auth).get(pk=inspection.pk)))
+
+
+@router.post("/media", response={201: dict})
+def upload(request, file: File[UploadedFile]):
+    media = services.upload_media(file, actor=request.auth)
+    return Status(201, {"id": str(media.id), "content_type": media.content_type,
+                        "taken_at": media.taken_at, "lon": media.lon, "lat": media.lat})
+
+
+@router.get("/inspection-templates", response=list[dict])
+def templates(request):
+    return [{"code": t.code, "version": t.version, "name": t.name, "kind": t.kind,
+             "scored": t.scored, "pass_score": t.pass_score, "items": t.items}
+            for t in visible(ChecklistTemplate, request.auth).filter(active=True)]

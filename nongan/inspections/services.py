@@ -1,0 +1,269 @@
+"""Writes of field supervision (强化监管检查，做到监管留痕): photos, inspections, amendments."""
+
+import datetime as dt
+import hashlib
+import json
+
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.http import Http404
+from django.utils import timezone
+
+from nongan.core import audit
+from nongan.core.errors import Conflict, FieldErrors
+from nongan.core.geo import distance_m, locate
+from nongan.core.permissions import require
+from nongan.core.scoping import visible
+from nongan.producers.models import Producer
+
+from . import photos
+from .models import (
+    RESULTS,
+    Amendment,
+    ChecklistTemplate,
+    Inspection,
+    Media,
+    PreHarvestInterval,
+    Rectification,
+)
+
+ANSWER_TYPES = {"yes_no": {"yes", "no", "na"}}
+
+
+@transaction.atomic
+def upload_media(uploaded, *, actor) -> Media:
+    """Store one field photo after checking its content; the record names its uploader."""
+    require(actor, "inspection.submit")
+    data = uploaded.read()
+    facts = photos.inspect_image(data)
+    media = Media(uploaded_by=actor, **facts)
+    extension = ".jpg" if facts["content_type"] == "image/jpeg" else ".png"
+    media.file.save(f"{media.id}{extension}", ContentFile(data), save=False)
+    media.save()
+    audit.record("media.upload", media, actor=actor, region_code=actor.region_id,
+                 after={k: v for k, v in facts.items() if k != "size"} | {"size": len(data)})
+    return media
+
+
+def payload_hash(payload: dict) -> str:
+    body = json.dumps(audit.jsonable(payload), sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(body.encode()).hexdigest()
+
+
+def submit_inspection(payload: dict, *, actor) -> tuple[Inspection, bool]:
+    """提交巡查记录, idempotent by the client's uuid: the same record again returns the
+    stored one (created False); different content under the same uuid is a conflict."""
+    require(actor, "inspection.submit")
+    digest = payload_hash(payload)
+    existing = Inspection.objects.filter(uuid=payload["uuid"]).first()
+    if existing is not None:
+        return _same_or_conflict(existing, digest, actor)
+    try:
+        with transaction.atomic():
+            return _create(payload, digest, actor), True
+    except IntegrityError:
+        # Two deliveries of the same record raced; the first one won.
+        existing = Inspection.objects.filter(uuid=payload["uuid"]).first()
+        if existing is None:
+            raise
+        return _same_or_conflict(existing, digest, actor)
+
+
+def _same_or_conflict(existing, digest, actor):
+    if visible(Inspection, actor).filter(pk=existing.pk).exists() is False:
+        raise Conflict("该编号已被另一条记录使用")
+    if existing.payload_hash != digest:
+        raise Conflict("该巡查记录已提交，内容不同；如需更正请提交更正记录")
+    return existing, False
+
+
+def _create(payload: dict, digest: str, actor) -> Inspection:
+    producer = visible(Producer, actor).filter(pk=payload["producer"]).first()
+    if producer is None:
+        raise Http404
+    errors: dict[str, str] = {}
+    template = (ChecklistTemplate.objects.filter(code=payload["template"], active=True)
+                .order_by("-version").first())
+    if template is None:
+        errors["template"] = "检查表模板不存在"
+    started, finished = payload["started_at"], payload["finished_at"]
+    if finished < started:
+        errors["finished_at"] = "完成时间不能早于开始时间"
+    if finished > timezone.now() + dt.timedelta(minutes=10):
+        errors["finished_at"] = "完成时间不能晚于当前时间"
+    plots = {p.plot_no: p.geometry for p in producer.plots.filter(active=True)}
+    unknown = [n for n in payload.get("plots_seen") or [] if n not in plots]
+    if unknown:
+        errors["plots_seen"] = f"不是该主体的地块：{'、'.join(unknown)}"
+    media = list(visible(Media, actor).filter(id__in=payload.get("photos") or []))
+    if len(media) != len(set(payload.get("photos") or [])):
+        errors["photos"] = "照片不存在或不是本人上传"
+    answers = _check_answers(template, payload.get("answers") or [], bool(media), errors) \
+        if template else []
+    inputs, input_flags = _check_inputs(payload.get("inputs") or [], errors)
+    result = payload.get("result")
+    if result not in dict(RESULTS):
+        errors["result"] = "结论应为 pass / rectify / refer"
+    rectify = payload.get("rectification") or {}
+    if result == "rectify":
+        if not rectify.get("items"):
+            errors["rectification.items"] = "限期整改须列明整改事项"
+        if not rectify.get("deadline") or rectify["deadline"] <= finished.date():
+            errors["rectification.deadline"] = "整改期限须晚于检查日期"
+    signature = None
+    if payload.get("signature"):
+        signature = visible(Media, actor).filter(id=payload["signature"]).first()
+        if signature is None:
+            errors["signature"] = "签名图片不存在"
+    elif not (payload.get("refused_signature") or "").strip():
+        errors["signature"] = "须由生产主体签名，或注明拒签情况"
+    if errors:
+        raise FieldErrors(errors)
+
+    location = payload["location"]
+    check = locate(location["lon"], location["lat"], plots.items())
+    flags = input_flags + _location_flags(check, location) + _photo_flags(media, location,
+                                                                        finished)
+    inspection = Inspection(
+        uuid=payload["uuid"], producer=producer, grid=producer.grid, template=template,
+        inspector=actor, started_at=started, finished_at=finished, lon=location["lon"],
+        lat=location["lat"], accuracy_m=location.get("accuracy_m"), location_check=check,
+        plots_seen=payload.get("plots_seen") or [], answers=answers, inputs=inputs,
+        result=result, score=_score(template, answers), flags=flags, signature=signature,
+        refused_signature=(payload.get("refused_signature") or "").strip(),
+        payload_hash=digest)
+    inspection.place_in(producer.village)
+    inspection.save()
+    inspection.photos.set(media)
+    closed = _close_rectifications(producer, inspection) if result == "pass" else []
+    if result == "rectify":
+        Rectification.objects.create(
+            producer=producer, ordered_by=inspection, items=rectify["items"],
+            deadline=rectify["deadline"], district=producer.district, town=producer.town,
+            village=producer.village)
+    audit.record("inspection.submit", inspection, actor=actor, region_code=producer.village_id,
+                 after={"uuid": inspection.uuid, "producer": producer.pk,
+                        "template": f"{template.code}@{template.version}", "result": result,
+                        "location_check": check, "flags": flags, "closed": closed})
+    return inspection
+
+
+def _check_answers(template, answers, has_photos, errors) -> list[dict]:
+    items = {item["key"]: item for item in template.items}
+    given = {}
+    for n, answer in enumerate(answers):
+        key = answer.get("item")
+        item = items.get(key)
+        if item is None:
+            errors[f"answers.{n}.item"] = f"检查项“{key}”不在模板中"
+            continue
+        value = answer.get("value")
+        if item["type"] == "yes_no" and value not in ANSWER_TYPES["yes_no"]:
+            errors[f"answers.{n}.value"] = f"“{item['text']}”应回答 是/否/不适用"
+        elif item["type"] == "number" and not isinstance(value, int | float):
+            errors[f"answers.{n}.value"] = f"“{item['text']}”应为数字"
+        given[key] = {"item": key, "value": value, "note": answer.get("note") or ""}
+    for key, item in items.items():
+        if item.get("required") and key not in given:
+            errors[f"answers.{key}"] = f"必答项未回答：{item['text']}"
+        if item["type"] == "photo" and item.get("required") and not has_photos:
+            errors["photos"] = f"须拍照：{item['text']}"
+    return list(given.values())
+
+
+def _check_inputs(inputs, errors) -> tuple[list[dict], list[dict]]:
+    """Inputs in use; an application inside its pre-harvest interval is flagged."""
+    clean, flags = [], []
+    for n, row in enumerate(inputs):
+        name = (row.get("pesticide") or "").strip()
+        applied, harvest = row.get("applied_on"), row.get("harvest_on")
+        if not name:
+            errors[f"inputs.{n}.pesticide"] = "须填写农药名称"
+            continue
+        entry = {"pesticide": name, "registration_no": row.get("registration_no") or "",
+                 "dose": row.get("dose") or "", "crop": (row.get("crop") or "").strip(),
+                 "applied_on": applied.isoformat() if applied else None,
+                 "harvest_on": harvest.isoformat() if harvest else None}
+        clean.append(entry)
+        if applied and harvest:
+            if harvest < applied:
+                errors[f"inputs.{n}.harvest_on"] = "计划采收日期早于施药日期"
+                continue
+            interval = preharvest_interval(name, entry["crop"])
+            if interval and (harvest - applied).days < interval.days:
+                flags.append({"code": "phi_not_kept", "input": n, "pesticide": name,
+                              "crop": entry["crop"], "required_days": interval.days,
+                              "days": (harvest - applied).days, "source": interval.source,
+                              "message": f"{name}施药至采收仅{(harvest - applied).days}天，"
+                                         f"未过安全间隔期{interval.days}天"})
+    return clean, flags
+
+
+def preharvest_interval(pesticide: str, crop: str) -> PreHarvestInterval | None:
+    """The interval for this crop, else the pesticide's general one."""
+    rows = {r.crop: r for r in PreHarvestInterval.objects.filter(pesticide=pesticide)}
+    return rows.get(crop) or rows.get("")
+
+
+def _location_flags(check, location) -> list[dict]:
+    if check["inside_plot"]:
+        return []
+    if check["plot_no"] is None:
+        return [{"code": "no_plots", "message": "该主体没有登记地块，无法核验位置"}]
+    slack = max(location.get("accuracy_m") or 0, 30)
+    if check["distance_m"] > slack:
+        return [{"code": "outside_plots", "distance_m": check["distance_m"],
+                 "message": f"检查位置距最近地块 {check['plot_no']} {check['distance_m']} 米"}]
+    return []
+
+
+def _photo_flags(media, location, finished) -> list[dict]:
+    flags = []
+    for photo in media:
+        if photo.taken_at is None and photo.lon is None:
+            flags.append({"code": "photo_no_exif", "photo": str(photo.id),
+                          "message": "照片无拍摄时间和位置信息"})
+            continue
+        if photo.taken_at and abs(photo.taken_at - finished) > photos.PHOTO_TIME_TOLERANCE:
+            flags.append({"code": "photo_time", "photo": str(photo.id),
+                          "message": f"照片拍摄时间 {photo.taken_at:%Y-%m-%d %H:%M} 与检查时间不符"})
+        if photo.lon is not None and distance_m(photo.lon, photo.lat, location["lon"],
+                                                location["lat"]) > photos.PHOTO_DISTANCE_TOLERANCE_M:
+            flags.append({"code": "photo_place", "photo": str(photo.id),
+                          "message": "照片拍摄位置与检查位置相距较远"})
+    return flags
+
+
+def _score(template, answers):
+    if not template.scored:
+        return None
+    points = {i["key"]: i.get("points", 0) for i in template.items}
+    return sum(points[a["item"]] for a in answers if a["value"] == "yes")
+
+
+def _close_rectifications(producer, inspection) -> list[int]:
+    """A passing follow-up closes the producer's open rectification orders."""
+    open_orders = list(Rectification.objects.filter(producer=producer, closed_by=None))
+    for order in open_orders:
+        order.closed_by, order.closed_at = inspection, inspection.finished_at
+        order.save(update_fields=["closed_by", "closed_at"])
+    return [o.pk for o in open_orders]
+
+
+@transaction.atomic
+def amend_inspection(inspection: Inspection, *, reason: str, changes: dict, actor) -> Amendment:
+    """更正: the record stays as submitted; the correction and its reason sit beside it."""
+    require(actor, "inspection.submit")
+    errors = {}
+    if not (reason or "").strip():
+        errors["reason"] = "须说明更正原因"
+    if not changes:
+        errors["changes"] = "须写明更正内容"
+    if errors:
+        raise FieldErrors(errors)
+    amendment = Amendment.objects.create(inspection=inspection, reason=reason.strip(),
+                                         changes=changes, author=actor)
+    audit.record("inspection.amend", amendment, actor=actor,
+                 region_code=inspection.village_id,
+                 after={"inspection": inspection.pk, "reason": reason, "changes": changes})
+    return amendment
