@@ -35,6 +35,8 @@ from tqdm import tqdm
 from nongan.core import audit
 from nongan.core.geo import SHANGHAI_BOUNDS, SQ_M_PER_MU, area_mu
 from nongan.core.validators import USCC_ALPHABET, id_check_char, uscc_check_char
+from nongan.inspections.defaults import load_defaults
+from nongan.inspections.demo import seed_inspections
 from nongan.people.models import ROLE_NAMES, Organisation, User
 from nongan.producers import rules
 from nongan.producers.models import Certification, Plot, Producer
@@ -777,6 +779,8 @@ def seed(producers: int = 600, *, years: int = 3, random_seed: int = 1,
             random.Random(f"nongan-seed:{random_seed}:accounts"), names, orgs, grids,
             specs, pks, today, progress)
         _fill_centroids(names, middles)
+        load_defaults()
+        history = seed_inspections(years=years, seed=random_seed, today=today)
         counts = {
             "producers": len(specs), "plots": plots, "certifications": certs,
             "accounts": accounts, "accounts_kept": skipped, "grid_members": members,
@@ -784,6 +788,7 @@ def seed(producers: int = 600, *, years: int = 3, random_seed: int = 1,
             "by_kind": {k: sum(s.kind == k for s in specs) for k in KIND_SHARES},
             "scale_producers": sum(rules.is_scale(s.kind, s.area_mu) for s in specs),
             "villages_used": len(middles), "years": years, "random_seed": random_seed,
+            **history,
         }
         audit.record("seed.run", actor=None, object_type="seed", object_id=str(random_seed),
                      after=counts)

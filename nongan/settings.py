@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "nongan.people",
     "nongan.producers",
     "nongan.inspections",
+    "nongan.field",
 ]
 
 MIDDLEWARE = [
@@ -136,3 +137,9 @@ LOGGING = {
 # A tile URL template for maps (e.g. an intranet tile server); empty: outline-only maps.
 NONGAN_MAP_TILES = os.environ.get("NONGAN_MAP_TILES", "")
 NONGAN_TRUST_PROXY = os.environ.get("NONGAN_TRUST_PROXY", "") in ("1", "true", "yes")
+
+# Reminders to grid persons (巡查提醒): a dotted path to a function(phone, text) that sends
+# an SMS, and/or a sender address for email; both empty: in-app to-do lists only.
+NONGAN_SMS_HOOK = os.environ.get("NONGAN_SMS_HOOK", "")
+NONGAN_REMINDER_EMAIL_FROM = os.environ.get("NONGAN_REMINDER_EMAIL_FROM", "")
+EMAIL_HOST = os.environ.get("NONGAN_EMAIL_HOST", "localhost")

@@ -9,4 +9,5 @@ urlpatterns = [
     path("", include("nongan.regions.urls")),
     path("", include("nongan.producers.urls")),
     path("", include("nongan.producers.import_urls")),
+    path("", include("nongan.inspections.urls")),
 ]

@@ -4,14 +4,15 @@
 class FieldErrors(Exception):
     """Raised by services; the API answers 422, forms show each message beside its field."""
 
-    def __init__(self, errors: dict[str, str] | list[tuple[tuple, str]]):
+    def __init__(self, errors: dict[str, str] | list[tuple[tuple, str]], prefix=("body",)):
         if isinstance(errors, dict):
             errors = [((field,), msg) for field, msg in errors.items()]
         self.errors = errors
+        self.prefix = prefix
         super().__init__("; ".join(f"{'.'.join(map(str, loc))}: {msg}" for loc, msg in errors))
 
-    def as_detail(self, prefix: tuple = ("body",)) -> list[dict]:
-        return [{"loc": [*prefix, *loc], "msg": msg} for loc, msg in self.errors]
+    def as_detail(self) -> list[dict]:
+        return [{"loc": [*self.prefix, *loc], "msg": msg} for loc, msg in self.errors]
 
     def by_field(self) -> dict[str, str]:
         return {str(loc[0]) if loc else "__all__": msg for loc, msg in self.errors}

@@ -25,7 +25,7 @@ def page_numbers(page, page_size) -> tuple[int, int]:
 
 def page_of(qs, page=1, page_size=DEFAULT_PAGE_SIZE) -> dict:
     page, page_size = page_numbers(page, page_size)
-    count = qs.count()
+    count = len(qs) if isinstance(qs, list) else qs.count()
     start = (page - 1) * page_size
     items = list(qs[start:start + page_size])
     pages = max(1, -(-count // page_size))

@@ -129,7 +129,7 @@ def _create(payload: dict, digest: str, actor) -> Inspection:
         inspector=actor, started_at=started, finished_at=finished, lon=location["lon"],
         lat=location["lat"], accuracy_m=location.get("accuracy_m"), location_check=check,
         plots_seen=payload.get("plots_seen") or [], answers=answers, inputs=inputs,
-        result=result, score=_score(template, answers), flags=flags, signature=signature,
+        result=result, score=score(template, answers), flags=flags, signature=signature,
         refused_signature=(payload.get("refused_signature") or "").strip(),
         payload_hash=digest)
     inspection.place_in(producer.village)
@@ -234,11 +234,19 @@ def _photo_flags(media, location, finished) -> list[dict]:
     return flags
 
 
-def _score(template, answers):
+def score(template, answers):
+    """Points for compliant answers, less the deductions of failed items (附件2 forms)."""
     if not template.scored:
         return None
-    points = {i["key"]: i.get("points", 0) for i in template.items}
-    return sum(points[a["item"]] for a in answers if a["value"] == "yes")
+    items = {i["key"]: i for i in template.items}
+    total = 0
+    for answer in answers:
+        item = items[answer["item"]]
+        if answer["value"] == "yes":
+            total += item.get("points", 0)
+        elif answer["value"] == item.get("fail_value", "no"):
+            total -= item.get("deduct", 0)
+    return total
 
 
 def _close_rectifications(producer, inspection) -> list[int]:

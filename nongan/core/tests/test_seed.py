@@ -20,6 +20,7 @@ from nongan.core.audit import verify
 from nongan.core.geo import SHANGHAI_BOUNDS, parse_polygon
 from nongan.core.models import AuditEntry
 from nongan.core.validators import validate_id_number, validate_uscc
+from nongan.inspections.models import Inspection, Rectification
 from nongan.people.models import Organisation, User
 from nongan.producers.models import Certification, Plot, Producer
 from nongan.producers.rules import is_scale
@@ -64,6 +65,9 @@ def fingerprint() -> str:
             "enforcement_card_no", "enforcement_card_valid_to"),
         GridMember.objects.order_by("pk").values_list(
             "grid__code", "user__username", "name", "phone", "role", "duty", "since"),
+        Inspection.objects.order_by("pk").values_list(
+            "uuid", "producer__name", "template__code", "inspector__username", "finished_at",
+            "result", "location_check"),
     ]
     return hashlib.sha256(repr([list(p) for p in parts]).encode()).hexdigest()
 
@@ -196,6 +200,8 @@ def test_the_run_is_one_audit_entry_and_the_chain_stays_intact(seeded):
 def test_the_same_seed_gives_the_same_data(seeded):
     before = fingerprint()
     with override_settings(PASSWORD_HASHERS=FAST):
+        Rectification.objects.all().delete()
+        Inspection.objects.all().delete()
         GridMember.objects.all().delete()
         User.objects.all().delete()
         Certification.objects.all().delete()
@@ -243,3 +249,14 @@ def test_it_prints_the_address_and_the_demo_logins(seeded):
                      "producer", "chongming"):
         assert f"  {username} " in text
     assert "nongan-demo" in text and "浦东新区川沙新镇太平村" in text
+
+
+def test_the_demo_has_a_history_of_inspections_that_mostly_keeps_the_schedule(seeded):
+    from nongan.inspections.schedules import schedule
+
+    assert Inspection.objects.exists() and Rectification.objects.exists()
+    last_year = str(timezone.localdate().year - 1)
+    rows = schedule(Producer.objects.all(), last_year)
+    done = sum(r["status"] == "done" for r in rows) / len(rows)
+    assert 0.7 < done < 0.98  # realistic: most obligations met, some overdue
+    assert all(i.location_check for i in Inspection.objects.all()[:50])

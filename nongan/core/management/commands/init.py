@@ -1,6 +1,7 @@
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+from nongan.inspections.defaults import load_defaults
 from nongan.regions.models import Region
 from nongan.regions.services import SHIPPED_DIVISIONS, apply_divisions, ensure_village_grids
 
@@ -17,3 +18,5 @@ class Command(BaseCommand):
         else:
             created = ensure_village_grids()
             self.stdout.write(f"数据库已是最新；新建网格 {created} 个")
+        summary = load_defaults()
+        self.stdout.write(f"检查表模板与安全间隔期：{summary}")

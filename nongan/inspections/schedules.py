@@ -1,0 +1,274 @@
+"""巡查频次: which producers must be inspected how often, and who is behind.
+
+实施方案 四.(四).2: "对辖区所有规模化生产主体每季度开展1次巡查，还应对辖区所有绿色食品、
+有机农产品和地理标志农产品生产经营主体每月开展1次巡查，检查要求详见附件1。对辖区所有
+绿色食品、有机农产品认证主体开展1次年度检查，检查要求详见附件2。"
+
+Calendar periods are Shanghai's (Asia/Shanghai): an inspection finished at 2026-06-30 23:30
+Shanghai time belongs to Q2 although it is 15:30 UTC.
+
+Certificates: a certificate counts for a window when its validity dates overlap the window
+(valid for a day of a month makes that month's visit due). Its status matters only for the
+window containing `today` and later ones: a suspended or revoked certificate stops them at
+once, while earlier windows keep their obligations (the register keeps no date for a status
+change, and before it the producer was certified). "expired" is the dates running out and
+is judged by the dates alone.
+"""
+
+import datetime as dt
+import re
+from collections import defaultdict
+from zoneinfo import ZoneInfo
+
+from django.db.models import Count
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+
+from nongan.core.errors import FieldErrors
+from nongan.core.scoping import visible
+from nongan.producers.models import Certification, Producer
+
+from .models import Inspection, Rectification
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+CLAUSE = "实施方案 四.(四).2"
+
+# Every scale producer (Producer.is_scale) once a calendar quarter, with any checklist.
+QUARTERLY = {"obligation": "quarterly", "unit": "quarter", "times": 1, "template_kinds": None,
+             "clause": f"{CLAUSE}：规模化生产主体每季度开展1次巡查（附件1）"}
+# Every 二品一标 producer (valid green, organic or GI certificate) once a calendar month.
+MONTHLY = {"obligation": "monthly", "unit": "month", "times": 1, "template_kinds": None,
+           "certification_kinds": ("green", "organic", "gi"),
+           "clause": f"{CLAUSE}：绿色食品、有机农产品和地理标志农产品主体每月开展1次巡查（附件1）"}
+# Every green-food or organic certified producer: one annual inspection a calendar year with
+# the 附件2 form of its certificate (a daily inspection does not count).
+ANNUAL = {"obligation": "annual", "unit": "year", "times": 1,
+          "template_kind_for": {"green": "green_annual", "organic": "organic_annual"},
+          "clause": f"{CLAUSE}：绿色食品、有机农产品认证主体每年开展1次年度检查（附件2）"}
+RULES = (QUARTERLY, MONTHLY, ANNUAL)
+STATUSES = ("due", "done", "overdue")
+# Certificate statuses that count for the current and later windows (see the module note).
+COUNTING_STATUSES = ("valid", "expired")
+# A missed window stays on a grid person's to-do list this many days after it ended.
+REMINDER_OVERDUE_DAYS = 31
+
+_PERIOD = re.compile(r"^(?P<year>\d{4})(?:-(?:[Qq](?P<quarter>[1-4])|(?P<month>0[1-9]|1[0-2])))?$")
+
+
+# --- calendar -------------------------------------------------------------------------
+
+
+def shanghai_today() -> dt.date:
+    return timezone.now().astimezone(SHANGHAI).date()
+
+
+def _month_end(year: int, month: int) -> dt.date:
+    following = dt.date(year + month // 12, month % 12 + 1, 1)
+    return following - dt.timedelta(days=1)
+
+
+def window_of(unit: str, day: dt.date) -> tuple[dt.date, dt.date]:
+    """The calendar month / quarter / year containing `day`, as inclusive dates."""
+    if unit == "month":
+        return dt.date(day.year, day.month, 1), _month_end(day.year, day.month)
+    if unit == "quarter":
+        first = 3 * ((day.month - 1) // 3) + 1
+        return dt.date(day.year, first, 1), _month_end(day.year, first + 2)
+    if unit == "year":
+        return dt.date(day.year, 1, 1), dt.date(day.year, 12, 31)
+    raise ValueError(unit)
+
+
+def parse_period(period: str) -> tuple[dt.date, dt.date]:
+    """"2026-Q3", "2026-07" or "2026" → its first and last day."""
+    match = _PERIOD.match((period or "").strip())
+    if not match:
+        raise FieldErrors({"period": "期间格式应为 2026、2026-Q3 或 2026-07"})
+    year = int(match["year"])
+    if match["quarter"]:
+        return window_of("quarter", dt.date(year, 3 * int(match["quarter"]) - 2, 1))
+    if match["month"]:
+        return window_of("month", dt.date(year, int(match["month"]), 1))
+    return window_of("year", dt.date(year, 1, 1))
+
+
+def windows_in(unit: str, start: dt.date, end: dt.date) -> list[tuple[dt.date, dt.date]]:
+    """The windows of `unit` overlapping [start, end]: the period's own sub-windows, and for
+    a period shorter than the unit the one window that contains it (a month's view shows
+    the quarter and the year it lies in)."""
+    windows, day = [], start
+    while day <= end:
+        window = window_of(unit, day)
+        windows.append(window)
+        day = window[1] + dt.timedelta(days=1)
+    return windows
+
+
+def period_label(unit: str, window: tuple[dt.date, dt.date]) -> str:
+    start = window[0]
+    if unit == "month":
+        return f"{start.year}-{start.month:02d}"
+    if unit == "quarter":
+        return f"{start.year}-Q{(start.month - 1) // 3 + 1}"
+    return str(start.year)
+
+
+def _aware(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time.min, tzinfo=SHANGHAI)
+
+
+# --- schedule -------------------------------------------------------------------------
+
+
+def schedule(producers_qs, period: str, *, today: dt.date | None = None) -> list[dict]:
+    """Per producer and obligation window inside `period`: what is required, what was done.
+
+    Rows are {"producer", "obligation" (quarterly | monthly | annual), "required", "done",
+    "status" (due | done | overdue), "window": (first day, last day), "label",
+    "template_kinds" (None: any checklist), "certification" (the kind behind an annual
+    obligation), "clause"}. Three queries whatever the number of producers.
+    """
+    start, end = parse_period(period)
+    windows = {rule["obligation"]: windows_in(rule["unit"], start, end) for rule in RULES}
+    return _rows(producers_qs, windows, today or shanghai_today())
+
+
+def _rows(producers_qs, windows: dict, today: dt.date) -> list[dict]:
+    all_windows = [w for ws in windows.values() for w in ws]
+    if not all_windows:
+        return []
+    first = min(w[0] for w in all_windows)
+    last = max(w[1] for w in all_windows)
+    if producers_qs.query.is_sliced:
+        producers = list(producers_qs)
+        ids = [p.pk for p in producers]
+    else:
+        producers = list(producers_qs.select_related("grid", "town", "district"))
+        ids = producers_qs.order_by().values("pk")
+    if not producers:
+        return []
+
+    # One query: inspections per producer, checklist kind and Shanghai month; every window
+    # unit (month, quarter, year) is a run of whole months, so these counts serve them all.
+    done_in = defaultdict(dict)  # producer id -> {(template kind, first of month): count}
+    for row in (Inspection.objects
+                .filter(producer_id__in=ids, finished_at__gte=_aware(first),
+                        finished_at__lt=_aware(last + dt.timedelta(days=1)))
+                .annotate(month=TruncMonth("finished_at", tzinfo=SHANGHAI))
+                .order_by()
+                .values("producer_id", "template__kind", "month")
+                .annotate(n=Count("id"))):
+        month = row["month"]
+        if isinstance(month, dt.datetime):
+            month = (month.astimezone(SHANGHAI) if timezone.is_aware(month) else month).date()
+        key = (row["template__kind"], month)
+        visits = done_in[row["producer_id"]]
+        visits[key] = visits.get(key, 0) + row["n"]
+
+    # One query: the certificates that overlap the span, with their kinds and dates.
+    certificates = defaultdict(list)
+    for cert in (Certification.objects
+                 .filter(producer_id__in=ids, kind__in=MONTHLY["certification_kinds"],
+                         valid_from__lte=last, valid_to__gte=first)
+                 .order_by()
+                 .values("producer_id", "kind", "status", "valid_from", "valid_to")):
+        certificates[cert["producer_id"]].append(cert)
+
+    def certified(producer_id, kinds, window) -> bool:
+        current = window[1] >= today
+        return any(c["kind"] in kinds and c["valid_from"] <= window[1]
+                   and c["valid_to"] >= window[0]
+                   and (not current or c["status"] in COUNTING_STATUSES)
+                   for c in certificates.get(producer_id, ()))
+
+    def count(producer_id, template_kinds, window) -> int:
+        visits = done_in.get(producer_id, {})
+        return sum(n for (kind, month), n in visits.items()
+                   if window[0] <= month <= window[1]
+                   and (template_kinds is None or kind in template_kinds))
+
+    def row(producer, rule, window, template_kinds, certification=None) -> dict:
+        done = count(producer.pk, template_kinds, window)
+        status = ("done" if done >= rule["times"]
+                  else "overdue" if window[1] < today else "due")
+        return {"producer": producer, "obligation": rule["obligation"],
+                "required": rule["times"], "done": done, "status": status,
+                "window": window, "label": period_label(rule["unit"], window),
+                "template_kinds": template_kinds, "certification": certification,
+                "clause": rule["clause"]}
+
+    rows = []
+    for producer in producers:
+        if producer.is_scale:
+            rows += [row(producer, QUARTERLY, w, None) for w in windows.get("quarterly", ())]
+        for window in windows.get("monthly", ()):
+            if certified(producer.pk, MONTHLY["certification_kinds"], window):
+                rows.append(row(producer, MONTHLY, window, None))
+        for window in windows.get("annual", ()):
+            for cert_kind, template_kind in ANNUAL["template_kind_for"].items():
+                if certified(producer.pk, (cert_kind,), window):
+                    rows.append(row(producer, ANNUAL, window, (template_kind,), cert_kind))
+    return rows
+
+
+def summarise(rows, by: str = "grid") -> list[dict]:
+    """Counts of due / done / overdue obligations per grid, town or district, with the number
+    of producers behind (any overdue obligation)."""
+    if by not in ("grid", "town", "district"):
+        raise ValueError("by should be grid, town or district")
+    areas: dict = {}
+    behind: dict = defaultdict(set)
+    for r in rows:
+        producer = r["producer"]
+        key = getattr(producer, f"{by}_id")
+        if key not in areas:
+            place = getattr(producer, by) if key is not None else None
+            areas[key] = {"area": key, "name": str(place) if place else "未划入网格",
+                          "due": 0, "done": 0, "overdue": 0, "total": 0,
+                          "producers_behind": 0}
+        areas[key][r["status"]] += 1
+        areas[key]["total"] += 1
+        if r["status"] == "overdue":
+            behind[key].add(producer.pk)
+    for key, producers in behind.items():
+        areas[key]["producers_behind"] = len(producers)
+    return sorted(areas.values(), key=lambda a: (a["area"] is None, str(a["area"])))
+
+
+# --- to-do list -----------------------------------------------------------------------
+
+
+def reminders_for(user, today: dt.date | None = None) -> list[dict]:
+    """A grid person's to-do list, computed on the fly: producers in the user's scope whose
+    current window is not yet covered (due) or whose window ended within the last
+    REMINDER_OVERDUE_DAYS days without an inspection (overdue), and open rectification orders
+    past their deadline. Overdue first."""
+    today = today or shanghai_today()
+    lookback = today - dt.timedelta(days=REMINDER_OVERDUE_DAYS)
+    windows = {}
+    for rule in RULES:
+        current = window_of(rule["unit"], today)
+        earlier = window_of(rule["unit"], lookback)
+        windows[rule["obligation"]] = [current] + ([earlier] if earlier != current else [])
+    producers = visible(Producer, user).filter(active=True)
+    by_producer: dict = {}
+    for r in _rows(producers, windows, today):
+        if r["status"] == "done":
+            continue
+        item = by_producer.setdefault(r["producer"].pk, {
+            "kind": "inspection", "producer": r["producer"], "status": "due",
+            "due_by": r["window"][1], "obligations": []})
+        item["obligations"].append({k: r[k] for k in ("obligation", "status", "window",
+                                                      "label", "certification")})
+        if r["status"] == "overdue":
+            item["status"] = "overdue"
+        item["due_by"] = min(item["due_by"], r["window"][1])
+    items = list(by_producer.values())
+    for order in (visible(Rectification, user)
+                  .filter(deadline__lt=today, closed_by__isnull=True)
+                  .select_related("producer")):
+        items.append({"kind": "rectification", "producer": order.producer,
+                      "rectification": order, "status": "overdue", "due_by": order.deadline,
+                      "days_overdue": (today - order.deadline).days})
+    return sorted(items, key=lambda i: (i["status"] != "overdue", i["due_by"],
+                                        i["producer"].name))

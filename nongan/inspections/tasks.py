@@ -1,0 +1,31 @@
+"""Background work of field inspection (run by `nongan worker`)."""
+
+from django_tasks import task
+
+from nongan.people.models import User
+
+from .notify import notify
+from .schedules import reminders_for, shanghai_today
+
+REMINDED_ROLES = ("grid_worker", "town_officer")
+
+
+@task()
+def send_reminders() -> dict:
+    """待办提醒: each grid person and town officer with due or overdue inspections, or open
+    rectification orders past their deadline, is sent their to-do list (实施方案 四.(四).2)."""
+    today = shanghai_today()
+    summary = {"date": today.isoformat(), "users": 0, "with_items": 0, "items": 0,
+               "sms": 0, "email": 0}
+    for user in (User.objects.filter(is_active=True, role__in=REMINDED_ROLES)
+                 .select_related("region").order_by("pk").iterator(chunk_size=500)):
+        summary["users"] += 1
+        items = reminders_for(user, today)
+        if not items:
+            continue
+        summary["with_items"] += 1
+        summary["items"] += len(items)
+        sent = notify(user, items)
+        summary["sms"] += sent["sms"]
+        summary["email"] += sent["email"]
+    return summary
