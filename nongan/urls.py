@@ -10,4 +10,5 @@ urlpatterns = [
     path("", include("nongan.producers.urls")),
     path("", include("nongan.producers.import_urls")),
     path("", include("nongan.inspections.urls")),
+    path("", include("nongan.field.urls")),
 ]

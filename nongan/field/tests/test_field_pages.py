@@ -1,0 +1,67 @@
+"""The field app's shell, service worker and manifest as the server delivers them."""
+
+import json
+
+import pytest
+from django.test import Client
+
+from nongan.testing import PLACES, make_user
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def grid_worker():
+    return make_user("grid_worker", PLACES["pudong"][2], username="field-grid")
+
+
+def test_the_field_app_needs_a_login():
+    response = Client().get("/field/")
+    assert response.status_code == 302
+    assert response["Location"] == "/login/?next=/field/"
+
+
+def test_a_grid_worker_gets_the_shell(login, grid_worker):
+    response = login(grid_worker).get("/field/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "现场巡查" in html and "待同步" in html and "已同步" in html
+    assert "/field/sw.js" in html and "field/app.js" in html
+    assert 'capture="environment"' in html and 'accept="image/jpeg,image/png"' in html
+    assert 'name="viewport"' in html
+    # The service worker caches this page for every user: nothing personal may be in it.
+    assert grid_worker.username not in html
+    assert "csrftoken" in response.cookies  # app.js sends it back as X-CSRFToken
+
+
+def test_the_service_worker_is_served_from_the_field_scope(grid_worker, login):
+    response = Client().get("/field/sw.js")  # the browser fetches it without asking
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/javascript")
+    assert response["Cache-Control"] == "no-cache"
+    body = response.content.decode()
+    assert 'const SHELL_URL = "/field/"' in body
+    for path in ("/static/field/app.js", "/static/field/field.css",
+                 "/static/vendor/leaflet/leaflet.js"):
+        assert path in body
+    version = body.split('const VERSION = "')[1].split('"')[0]
+    assert len(version) == 12
+    assert Client().get("/field/sw.js").content.decode() == body  # stable while files are
+
+
+def test_the_precached_files_exist():
+    body = Client().get("/field/sw.js").content.decode()
+    files = json.loads(body.split("const SHELL_STATIC = ")[1].split(";")[0])
+    for path in files:
+        response = Client().get(path)
+        assert response.status_code == 200, path
+
+
+def test_the_manifest_starts_and_stays_in_the_field_app():
+    response = Client().get("/field/manifest.webmanifest")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/manifest+json")
+    manifest = json.loads(response.content)
+    assert manifest["start_url"] == "/field/" and manifest["scope"] == "/field/"
+    assert manifest["display"] == "standalone" and manifest["icons"]
+    assert Client().get(manifest["icons"][0]["src"]).status_code == 200
