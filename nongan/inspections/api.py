@@ -17,6 +17,7 @@ from nongan.regions.models import Region
 
 from . import schedules as schedule_rules
 from . import services
+from .defaults import new_template_version
 from .models import ChecklistTemplate, Inspection
 
 router = Router(tags=["inspections"])
@@ -183,3 +184,18 @@ def schedules(request, period: str, region: str = "", status: str = "", page: in
     found = page_of(items, page, page_size)
     return {"period": period, "count": found["count"], "summary": summary,
             "items": found["items"]}
+
+
+class TemplateVersionIn(Schema):
+    items: list[dict]
+    name: str | None = None
+    pass_score: int | None = None
+
+
+@router.post("/inspection-templates/{code}/versions", response={201: dict})
+def new_version(request, code: str, body: TemplateVersionIn):
+    """修订检查表 (city admin): the new version becomes current; records keep theirs."""
+    template = new_template_version(code, body.items, actor=request.auth, name=body.name,
+                                    pass_score=body.pass_score)
+    return Status(201, {"code": template.code, "version": template.version,
+                        "name": template.name, "items": template.items})

@@ -12,4 +12,5 @@ urlpatterns = [
          name="inspection_photo"),
     path("inspections/<int:pk>/amendments/", views.inspection_amend, name="inspection_amend"),
     path("rectifications/", views.rectification_list, name="rectification_list"),
+    path("todo/", views.todo, name="todo"),
 ]

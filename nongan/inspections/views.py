@@ -31,6 +31,7 @@ from nongan.regions.models import Region
 from . import services
 from .forms import INPUT_COLUMNS, YES_NO, AmendmentForm, InspectionFilterForm, amendable_fields
 from .models import RESULTS, Inspection, Rectification
+from .schedules import reminders_for
 
 PAGE_SIZES = [20, 50, 100, 200]
 RESULT_BADGES = {"pass": "ok", "rectify": "warn", "refer": "bad"}
@@ -424,3 +425,15 @@ def rectification_list(request):
         "region": params.get("region", ""), "regions": region_choices(user),
         "notice": notice, "today": today,
     })
+
+
+@login_required
+@require_GET
+def todo(request):
+    """待办: the inspections due or overdue in the user's area and the rectification orders
+    past their deadline (实施方案 四.(四).2), overdue first."""
+    items = reminders_for(request.user)
+    page = page_of(items, request.GET.get("page"), request.GET.get("page_size"))
+    return render(request, "inspections/todo.html", {
+        "page": page, "overdue": sum(i["status"] == "overdue" for i in items),
+        "due": sum(i["status"] == "due" for i in items)})

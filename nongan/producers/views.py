@@ -192,8 +192,18 @@ def _detail_context(request, producer, **overrides) -> dict:
         grid=grid, grid_url=_reverse_or_empty("grid", grid.code) if grid else "",
         members=members, plot_rows=plot_rows,
         plots_total=sum((p.area_mu for p in plots), Decimal("0")),
+        field_qr=field_qr(request, producer),
     )
     return context | overrides
+
+
+def field_qr(request, producer) -> str:
+    """An inline SVG QR code that opens this producer in the field app (a grid worker scans
+    the code posted at the farm instead of searching a list)."""
+    import segno
+
+    url = request.build_absolute_uri(f"/field/#producer={producer.pk}")
+    return segno.make(url, error="m").svg_inline(scale=3, title=producer.name)
 
 
 @login_required

@@ -194,3 +194,20 @@ class TestPhotos:
         answer = submit(api, world.pudong.grid_worker, inspection_payload(
             world.pudong.the_producer, lon=121.7, lat=31.19, photos=[str(photo.id)]))
         assert answer.status_code == 422
+
+
+def test_a_new_template_version_leaves_old_records_on_theirs(world, api):
+    first = submit(api, world.pudong.grid_worker,
+                   inspection_payload(world.pudong.the_producer, lon=121.7, lat=31.19)).json()
+    items = [{"key": "records", "section": "生产记录", "text": "生产记录是否完整（修订）",
+              "type": "yes_no", "required": True}]
+    assert api(world.pudong.district_officer).post(
+        "/inspection-templates/test-daily/versions", {"items": items}).status_code == 403
+    made = api(world.city_admin).post("/inspection-templates/test-daily/versions",
+                                      {"items": items})
+    assert made.status_code == 201 and made.json()["version"] == 2
+    second = submit(api, world.pudong.grid_worker,
+                    inspection_payload(world.pudong.the_producer, lon=121.7, lat=31.19)).json()
+    assert (first["template_version"], second["template_version"]) == (1, 2)
+    assert api(world.pudong.grid_worker).get(
+        f"/inspections/{first['id']}").json()["template_version"] == 1

@@ -452,3 +452,9 @@ def test_odd_pasted_geometry_is_refused_not_crashed(world, login, text):
                            {"geometry_text": text, "village": PUDONG_VILLAGE})
     assert response.status_code == 200
     assert response.context["form"].errors["geometry"]
+
+
+def test_the_producer_page_carries_a_qr_code_into_the_field_app(world, login):
+    html = login(world.pudong.district_officer).get(
+        f"/producers/{world.pudong.the_producer.pk}/").content.decode()
+    assert '<svg' in html and "现场巡查二维码" in html

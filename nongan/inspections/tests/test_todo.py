@@ -1,0 +1,31 @@
+import datetime as dt
+
+from nongan.inspections.models import Rectification
+from nongan.inspections.services import submit_inspection
+from nongan.testing import inspection_payload, make_template
+
+
+def rectify(side, days_ago):
+    payload = inspection_payload(side.the_producer, lon=121.7, lat=31.19, result="rectify",
+                                 rectification={"items": ["补全生产记录"],
+                                                "deadline": dt.date.today() + dt.timedelta(days=10)})
+    for key in ("started_at", "finished_at"):
+        payload[key] = dt.datetime.fromisoformat(payload[key])
+    inspection, _ = submit_inspection(payload, actor=side.grid_worker)
+    Rectification.objects.filter(ordered_by=inspection).update(
+        deadline=dt.date.today() - dt.timedelta(days=days_ago))
+    return inspection
+
+
+def test_the_todo_list_shows_overdue_orders_and_due_producers_in_scope(world, login):
+    make_template()
+    rectify(world.pudong, days_ago=5)
+    rectify(world.chongming, days_ago=3)
+    html = login(world.pudong.town_officer).get("/todo/").content.decode()
+    assert "整改逾期 5 天" in html and "pudong合作社" in html
+    assert "chongming合作社" not in html and "整改逾期 3 天" not in html
+
+
+def test_a_producer_account_has_no_todo_link(world, login):
+    html = login(world.pudong.producer).get("/").content.decode()
+    assert 'href="/todo/"' not in html
