@@ -2,7 +2,6 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from ninja import Field, File, Router, Schema, Status
@@ -11,7 +10,6 @@ from ninja.files import UploadedFile
 from nongan.core.errors import FieldErrors
 from nongan.core.listing import page_of
 from nongan.core.scoping import visible, within
-from nongan.producers.models import Certification
 from nongan.producers.queries import producers_for
 from nongan.regions.models import Region
 
@@ -141,22 +139,6 @@ def templates(request):
             for t in visible(ChecklistTemplate, request.auth).filter(active=True)]
 
 
-STATUS_ORDER = {"done": 0, "due": 1, "overdue": 2}
-
-
-def producer_schedule(producer, rows) -> dict:
-    required = sum(r["required"] for r in rows)
-    done = sum(min(r["done"], r["required"]) for r in rows)
-    status = max((r["status"] for r in rows), key=STATUS_ORDER.get, default="done")
-    return {"producer": producer.pk, "name": producer.name,
-            "grid": producer.grid.code if producer.grid_id else None,
-            "town": producer.town_id, "required": required, "done": done, "status": status,
-            "obligations": [{"obligation": r["obligation"], "label": r["label"],
-                             "window": [r["window"][0], r["window"][1]],
-                             "required": r["required"], "done": r["done"],
-                             "status": r["status"], "clause": r["clause"]} for r in rows]}
-
-
 @router.get("/schedules", response=dict)
 def schedules(request, period: str, region: str = "", status: str = "", page: int = 1,
               page_size: int = 50):
@@ -167,23 +149,16 @@ def schedules(request, period: str, region: str = "", status: str = "", page: in
     except FieldErrors as exc:
         exc.prefix = ("query",)
         raise
-    producers = producers_for(request.auth, {"region": region}).filter(
-        Q(is_scale=True) | Exists(Certification.objects.filter(
-            producer=OuterRef("pk"), kind__in=["green", "organic", "gi"],
-            valid_from__lte=end, valid_to__gte=start)))
+    producers = schedule_rules.owing(producers_for(request.auth, {"region": region}), start, end)
     if region and not visible(Region, request.auth).filter(code=region).exists():
         raise Http404
-    rows = schedule_rules.schedule(producers, period)
-    by_producer = {}
-    for row in rows:
-        by_producer.setdefault(row["producer"].pk, (row["producer"], []))[1].append(row)
-    items = [producer_schedule(p, rs) for p, rs in by_producer.values()]
-    summary = {s: sum(1 for i in items if i["status"] == s) for s in STATUS_ORDER}
+    items = schedule_rules.per_producer(schedule_rules.schedule(producers, period))
+    summary = {s: sum(1 for i in items if i["status"] == s) for s in ("due", "done", "overdue")}
     if status:
         items = [i for i in items if i["status"] == status]
     found = page_of(items, page, page_size)
     return {"period": period, "count": found["count"], "summary": summary,
-            "items": found["items"]}
+            "items": [schedule_rules.as_json(i) for i in found["items"]]}
 
 
 class TemplateVersionIn(Schema):

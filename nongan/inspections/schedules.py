@@ -20,7 +20,7 @@ import re
 from collections import defaultdict
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count
+from django.db.models import Count, Exists, OuterRef, Q
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -209,6 +209,41 @@ def _rows(producers_qs, windows: dict, today: dt.date) -> list[dict]:
                 if certified(producer.pk, (cert_kind,), window):
                     rows.append(row(producer, ANNUAL, window, (template_kind,), cert_kind))
     return rows
+
+
+STATUS_ORDER = {"done": 0, "due": 1, "overdue": 2}
+
+
+def owing(producers_qs, start: dt.date, end: dt.date):
+    """The producers that owe any inspection between start and end: scale producers and
+    those certified (二品一标) at some time in it."""
+    return producers_qs.filter(Q(is_scale=True) | Exists(Certification.objects.filter(
+        producer=OuterRef("pk"), kind__in=MONTHLY["certification_kinds"],
+        valid_from__lte=end, valid_to__gte=start)))
+
+
+def per_producer(rows) -> list[dict]:
+    """Schedule rows folded per producer: required, done, and the worst status."""
+    grouped: dict = {}
+    for row in rows:
+        grouped.setdefault(row["producer"].pk, (row["producer"], []))[1].append(row)
+    return [{"producer": producer, "rows": rs,
+             "required": sum(r["required"] for r in rs),
+             "done": sum(min(r["done"], r["required"]) for r in rs),
+             "status": max((r["status"] for r in rs), key=STATUS_ORDER.get)}
+            for producer, rs in grouped.values()]
+
+
+def as_json(item: dict) -> dict:
+    producer = item["producer"]
+    return {"producer": producer.pk, "name": producer.name,
+            "grid": producer.grid.code if producer.grid_id else None, "town": producer.town_id,
+            "required": item["required"], "done": item["done"], "status": item["status"],
+            "obligations": [{"obligation": r["obligation"], "label": r["label"],
+                             "window": [r["window"][0], r["window"][1]],
+                             "required": r["required"], "done": r["done"],
+                             "status": r["status"], "clause": r["clause"]}
+                            for r in item["rows"]]}
 
 
 def summarise(rows, by: str = "grid") -> list[dict]:

@@ -13,4 +13,5 @@ urlpatterns = [
     path("inspections/<int:pk>/amendments/", views.inspection_amend, name="inspection_amend"),
     path("rectifications/", views.rectification_list, name="rectification_list"),
     path("todo/", views.todo, name="todo"),
+    path("schedules/", views.schedule_page, name="schedules"),
 ]

@@ -28,7 +28,7 @@ from nongan.producers.queries import plots_for, region_choices
 from nongan.producers.views import map_strings
 from nongan.regions.models import Region
 
-from . import services
+from . import schedules, services
 from .forms import INPUT_COLUMNS, YES_NO, AmendmentForm, InspectionFilterForm, amendable_fields
 from .models import RESULTS, Inspection, Rectification
 from .schedules import reminders_for
@@ -437,3 +437,45 @@ def todo(request):
     return render(request, "inspections/todo.html", {
         "page": page, "overdue": sum(i["status"] == "overdue" for i in items),
         "due": sum(i["status"] == "due" for i in items)})
+
+
+SCHEDULE_HEADERS = ["生产主体", "网格", "镇（街道）", "应巡查", "已巡查", "状态", "明细"]
+STATUS_NAMES = {"done": "已完成", "due": "待完成", "overdue": "逾期"}
+
+
+@login_required
+@require_GET
+def schedule_page(request):
+    """巡查频次: who owes inspections in a period, by grid, town or district (四.(四).2)."""
+    params = request.GET
+    today = schedules.shanghai_today()
+    period = params.get("period") or f"{today.year}-Q{(today.month - 1) // 3 + 1}"
+    by = params.get("by") if params.get("by") in ("grid", "town", "district") else "town"
+    try:
+        start, end = schedules.parse_period(period)
+    except FieldErrors as exc:
+        return render(request, "inspections/schedules.html", {
+            "period": period, "by": by, "error": exc.by_field()["period"],
+            "regions": region_choices(request.user)}, status=422)
+    producers, notice = _scope_region(visible(Producer, request.user).filter(active=True),
+                                      request.user, params.get("region", ""))
+    rows = schedules.schedule(schedules.owing(producers, start, end), period, today=today)
+    items = sorted(schedules.per_producer(rows),
+                   key=lambda i: (-schedules.STATUS_ORDER[i["status"]], i["producer"].name))
+    for item in items:
+        item["status_name"] = _(STATUS_NAMES[item["status"]])
+    status = params.get("status", "")
+    shown = [i for i in items if i["status"] == status] if status else items
+    if params.get("format") == "xlsx":
+        return xlsx_response(f"巡查频次-{period}.xlsx", SCHEDULE_HEADERS, (
+            [i["producer"].name, i["producer"].grid.name if i["producer"].grid_id else "",
+             i["producer"].town.name, i["required"], i["done"], STATUS_NAMES[i["status"]],
+             "；".join(f"{r['label']}:{STATUS_NAMES[r['status']]}" for r in i["rows"])]
+            for i in shown))
+    return render(request, "inspections/schedules.html", {
+        "period": period, "by": by, "status": status, "notice": notice,
+        "region": params.get("region", ""), "regions": region_choices(request.user),
+        "areas": schedules.summarise(rows, by=by),
+        "totals": {s: sum(1 for i in items if i["status"] == s) for s in STATUS_NAMES},
+        "page": page_of(shown, params.get("page"), params.get("page_size")),
+        "status_names": STATUS_NAMES})

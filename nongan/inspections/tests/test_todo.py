@@ -29,3 +29,22 @@ def test_the_todo_list_shows_overdue_orders_and_due_producers_in_scope(world, lo
 def test_a_producer_account_has_no_todo_link(world, login):
     html = login(world.pudong.producer).get("/").content.decode()
     assert 'href="/todo/"' not in html
+
+
+def test_the_schedules_page_sums_by_area_and_exports(world, login):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    client = login(world.pudong.district_officer)
+    last_year = str(dt.date.today().year - 1)
+    html = client.get("/schedules/", {"period": last_year, "by": "town"}).content.decode()
+    assert "pudong合作社" in html and "chongming合作社" not in html
+    assert "川沙新镇" in html  # the town row of the summary
+    export = client.get("/schedules/", {"period": last_year, "format": "xlsx"})
+    rows = list(load_workbook(BytesIO(export.content)).active.iter_rows(values_only=True))
+    assert rows[1][0] == "pudong合作社" and rows[1][5] == "逾期"
+    bad = client.get("/schedules/", {"period": "2026-Q5"})
+    assert bad.status_code == 422 and "期间格式" in bad.content.decode()
+    assert "chongming合作社" not in login(world.pudong.grid_worker).get(
+        "/schedules/", {"period": last_year, "region": "310151000000"}).content.decode()
