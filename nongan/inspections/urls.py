@@ -14,4 +14,5 @@ urlpatterns = [
     path("rectifications/", views.rectification_list, name="rectification_list"),
     path("todo/", views.todo, name="todo"),
     path("schedules/", views.schedule_page, name="schedules"),
+    path("inspection-templates/", views.template_list, name="inspection_templates"),
 ]

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from nongan.core.errors import FieldErrors
 from nongan.core.listing import page_of, xlsx_response
@@ -29,8 +29,9 @@ from nongan.producers.views import map_strings
 from nongan.regions.models import Region
 
 from . import schedules, services
+from .defaults import new_template_version
 from .forms import INPUT_COLUMNS, YES_NO, AmendmentForm, InspectionFilterForm, amendable_fields
-from .models import RESULTS, Inspection, Rectification
+from .models import RESULTS, ChecklistTemplate, Inspection, Rectification
 from .schedules import reminders_for
 
 PAGE_SIZES = [20, 50, 100, 200]
@@ -479,3 +480,28 @@ def schedule_page(request):
         "totals": {s: sum(1 for i in items if i["status"] == s) for s in STATUS_NAMES},
         "page": page_of(shown, params.get("page"), params.get("page_size")),
         "status_names": STATUS_NAMES})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def template_list(request):
+    """检查表模板: every version of every checklist; the city admin posts a new version
+    (items as JSON) and the old one stays with the records filled on it."""
+    error, status = "", 200
+    if request.method == "POST":
+        require(request.user, "template.edit")
+        try:
+            items = json.loads(request.POST.get("items") or "")
+            new_template_version(request.POST.get("code", ""), items, actor=request.user,
+                                 name=request.POST.get("name") or None)
+            return redirect("inspection_templates")
+        except json.JSONDecodeError as exc:
+            error, status = _("检查项目须为 JSON 列表：%(reason)s") % {"reason": exc}, 422
+        except FieldErrors as exc:
+            error, status = "；".join(f"{k}: {v}" for k, v in exc.by_field().items()), 422
+    templates = list(visible(ChecklistTemplate, request.user).order_by("code", "-version"))
+    for template in templates:
+        template.items_json = json.dumps(template.items, ensure_ascii=False, indent=1)
+    return render(request, "inspections/templates.html", {
+        "templates": templates, "error": error, "can_edit": allowed(request.user, "template.edit"),
+        "posted": request.POST}, status=status)

@@ -48,3 +48,23 @@ def test_the_schedules_page_sums_by_area_and_exports(world, login):
     assert bad.status_code == 422 and "期间格式" in bad.content.decode()
     assert "chongming合作社" not in login(world.pudong.grid_worker).get(
         "/schedules/", {"period": last_year, "region": "310151000000"}).content.decode()
+
+
+def test_the_city_admin_publishes_a_template_version_from_the_page(world, login):
+    import json
+
+    from nongan.inspections.models import ChecklistTemplate
+
+    make_template()
+    items = [{"key": "records", "section": "生产记录", "text": "生产记录完整（第二版）",
+              "type": "yes_no", "required": True}]
+    admin = login(world.city_admin)
+    assert "测试巡查表" in admin.get("/inspection-templates/").content.decode()
+    bad = admin.post("/inspection-templates/", {"code": "test-daily", "items": "[{"})
+    assert bad.status_code == 422 and "JSON" in bad.content.decode()
+    admin.post("/inspection-templates/", {"code": "test-daily", "items": json.dumps(items)})
+    versions = ChecklistTemplate.objects.filter(code="test-daily")
+    assert sorted(versions.values_list("version", "active")) == [(1, False), (2, True)]
+    refused = login(world.pudong.district_officer).post(
+        "/inspection-templates/", {"code": "test-daily", "items": json.dumps(items)})
+    assert refused.status_code == 403
