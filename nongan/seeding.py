@@ -780,7 +780,9 @@ def seed(producers: int = 600, *, years: int = 3, random_seed: int = 1,
             specs, pks, today, progress)
         _fill_centroids(names, middles)
         load_defaults()
-        history = seed_inspections(years=years, seed=random_seed, today=today)
+        with _bar(progress, len(specs), "巡查记录") as bar:
+            history = seed_inspections(years=years, seed=random_seed, today=today,
+                                       progress=lambda done: bar.update(done - bar.n))
         counts = {
             "producers": len(specs), "plots": plots, "certifications": certs,
             "accounts": accounts, "accounts_kept": skipped, "grid_members": members,

@@ -9,6 +9,7 @@ import uuid
 from zoneinfo import ZoneInfo
 
 from django.db.models import Min
+from shapely.geometry import shape
 
 from nongan.core.geo import locate
 from nongan.people.models import User
@@ -23,7 +24,8 @@ KEEPS_SCHEDULE = 0.9  # share of due visits that happen on time in a well-run gr
 BATCH = 2000
 
 
-def seed_inspections(*, years: int, seed: int, today: dt.date) -> dict:
+def seed_inspections(*, years: int, seed: int, today: dt.date, progress=None) -> dict:
+    """`progress`, when given, is called with the number of producers done."""
     rng = random.Random(f"nongan-seed:{seed}:inspections")
     templates = {t.kind: t for t in ChecklistTemplate.objects.filter(
         active=True, code__in=["daily", "green_annual", "organic_annual"])}
@@ -33,14 +35,19 @@ def seed_inspections(*, years: int, seed: int, today: dt.date) -> dict:
     first_plot = {row["producer_id"]: row for row in Plot.objects.filter(active=True)
                   .values("producer_id").annotate(pk=Min("id"))}
     plots = {p.pk: p for p in Plot.objects.filter(pk__in=[r["pk"] for r in first_plot.values()])
-             .only("id", "plot_no", "geometry", "min_lon", "min_lat", "max_lon", "max_lat")}
+             .only("id", "plot_no", "geometry")}
+    for plot in plots.values():
+        point = shape(plot.geometry).representative_point()  # always inside the polygon
+        plot.inside_point = (point.x, point.y)
     certified = {}
     for producer_id, kind in Certification.objects.filter(status="valid").values_list(
             "producer_id", "kind"):
         certified.setdefault(producer_id, set()).add(kind)
     start = today - dt.timedelta(days=365 * years)
     rows, orders = [], []
-    for producer in Producer.objects.filter(active=True).order_by("id").iterator():
+    for n, producer in enumerate(Producer.objects.filter(active=True).order_by("id").iterator()):
+        if progress and n % 1000 == 0:
+            progress(n)
         inspector = workers.get(producer.village_id)
         plot = plots.get(first_plot.get(producer.pk, {}).get("pk"))
         if inspector is None or plot is None:
@@ -82,11 +89,11 @@ def seed_inspections(*, years: int, seed: int, today: dt.date) -> dict:
 def _inspection(rng, producer, plot, template, inspector, day) -> Inspection:
     finished = dt.datetime.combine(day, dt.time(rng.randint(8, 16), rng.randint(0, 59)),
                                    tzinfo=SHANGHAI)
-    lon = (plot.min_lon + plot.max_lon) / 2
-    lat = (plot.min_lat + plot.max_lat) / 2
+    lon, lat = plot.inside_point
+    check = {"inside_plot": True, "plot_no": plot.plot_no, "distance_m": 0.0}
     if rng.random() < 0.05:  # checked from the roadside, some way off the plot
         lon += rng.choice((-1, 1)) * 0.002
-    check = locate(lon, lat, [(plot.plot_no, plot.geometry)])
+        check = locate(lon, lat, [(plot.plot_no, plot.geometry)])
     roll = rng.random()
     result = "pass" if roll < 0.93 else ("rectify" if roll < 0.99 else "refer")
     answers = []
