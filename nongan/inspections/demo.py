@@ -44,7 +44,7 @@ def seed_inspections(*, years: int, seed: int, today: dt.date, progress=None) ->
             "producer_id", "kind"):
         certified.setdefault(producer_id, set()).add(kind)
     start = today - dt.timedelta(days=365 * years)
-    rows, orders = [], []
+    rows, counts = [], {"inspections": 0, "rectifications": 0}
     for n, producer in enumerate(Producer.objects.filter(active=True).order_by("id").iterator()):
         if progress and n % 1000 == 0:
             progress(n)
@@ -66,8 +66,17 @@ def seed_inspections(*, years: int, seed: int, today: dt.date, progress=None) ->
             last = min(last, today)
             day = first + dt.timedelta(days=rng.randint(0, max(0, (last - first).days)))
             rows.append(_inspection(rng, producer, plot, template, inspector, day))
+        if len(rows) >= 10 * BATCH:  # whole producers per flush keep memory flat
+            _flush(rows, counts)
+    _flush(rows, counts)
+    return counts
+
+
+def _flush(rows: list, counts: dict) -> None:
+    """Write the visits, then the rectification orders they gave and the follow-ups that
+    closed them; `rows` holds whole producers' histories."""
     Inspection.objects.bulk_create(rows, batch_size=BATCH)
-    by_producer = {}
+    by_producer, orders = {}, []
     for row in sorted(rows, key=lambda r: r.finished_at):
         by_producer.setdefault(row.producer_id, []).append(row)
     for visits in by_producer.values():
@@ -83,7 +92,9 @@ def seed_inspections(*, years: int, seed: int, today: dt.date, progress=None) ->
                 district_id=visit.district_id, town_id=visit.town_id,
                 village_id=visit.village_id))
     Rectification.objects.bulk_create(orders, batch_size=BATCH)
-    return {"inspections": len(rows), "rectifications": len(orders)}
+    counts["inspections"] += len(rows)
+    counts["rectifications"] += len(orders)
+    rows.clear()
 
 
 def _inspection(rng, producer, plot, template, inspector, day) -> Inspection:
