@@ -1,5 +1,6 @@
 """Register benchmarks: the producer list filtered to one district, as a district officer
-uses it, beside a floor measured in the same run (the same rows by raw SQL).
+uses it, and the inspection schedules, beside a floor measured in the same run (the
+producer rows by raw SQL).
 
 Run after `nongan seed --producers 30000`:  .venv/bin/python bench/register.py
 Prints p50/p95 in milliseconds and the ratio to the floor. Not part of `make test`.
@@ -76,6 +77,9 @@ def main():
         (f"page /producers/?region=浦东 page {deep + 1}",
          get(f"/producers/?region=310115000000&page={deep + 1}"), 1),
         ("API search q=合作社 in 浦东", get("/api/v1/producers?q=合作社"), 0),
+        ("page /schedules/ 浦东, a year, by town", get("/schedules/?period=2025&by=town"), 0),
+        ("API /schedules 浦东, a quarter", get("/api/v1/schedules?period=2025-Q4"), 0),
+        ("page /todo/ 浦东", get("/todo/"), 0),
     ]
     print(f"database: {connection.vendor}; producers: {total}; in 浦东: {in_district}; "
           f"runs: {RUNS}")
