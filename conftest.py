@@ -63,4 +63,34 @@ def api():
     return Api
 
 
+@pytest.fixture
+def browser():
+    """Debian's Chromium driven by Playwright (no browser download: CI installs chromium)."""
+    import os
+
+    from nongan.testing import BROWSER_ARGS, CHROMIUM
+
+    sync_api = pytest.importorskip("playwright.sync_api")
+    # Playwright's sync API runs an event loop in this thread; the ORM calls made by the test
+    # itself are still synchronous.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_api.sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True,
+                                      args=BROWSER_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture
+def live_divisions(transactional_db):
+    """Transactional tests (a live server) start from flushed tables: load the divisions."""
+    from nongan.regions.models import Region
+    from nongan.regions.services import SHIPPED_DIVISIONS, apply_divisions
+
+    if not Region.objects.exists():
+        apply_divisions(SHIPPED_DIVISIONS, actor=None)
+
+
 __all__ = ["PASSWORD"]

@@ -7,7 +7,10 @@ district?" (CONVENTIONS.md).
 import itertools
 import math
 import random
+from pathlib import Path
 from types import SimpleNamespace
+
+import pytest
 
 from nongan.core.validators import USCC_ALPHABET, id_check_char, uscc_check_char
 from nongan.people.models import Organisation
@@ -24,6 +27,17 @@ PLACES = {
                   (121.40, 31.63)),
 }
 _serial = itertools.count(1)
+
+# Browser tests: Debian's Chromium, flags for a machine without outside network or a screen.
+CHROMIUM = Path("/usr/bin/chromium")
+BROWSER_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync", "--no-first-run"]
+ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
+BROWSER_MARKS = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(),
+                       reason="needs Debian's Chromium at /usr/bin/chromium (apt install chromium)"),
+]
 
 
 def uscc(n: int | None = None, area: str = "310115") -> str:

@@ -2,78 +2,33 @@
 fills a whole inspection (GPS, checklist, inputs, photo, signature), reloads, and the record
 reaches the server exactly once when the network is back."""
 
-import importlib.util
-import os
-from pathlib import Path
-
 import pytest
 from django.utils import timezone
 
+from nongan.inspections.defaults import load_defaults
 from nongan.inspections.models import ChecklistTemplate, Inspection, Media
-from nongan.testing import PASSWORD, PLACES, jpeg_bytes, make_plot, make_producer, make_user
+from nongan.testing import (
+    ARTIFACTS,
+    BROWSER_MARKS,
+    PASSWORD,
+    PLACES,
+    jpeg_bytes,
+    make_plot,
+    make_producer,
+    make_user,
+)
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
-ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts"
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(),
-                       reason="needs Debian's Chromium at /usr/bin/chromium (apt install chromium)"),
-]
-
-ITEMS = [
-    {"key": "records", "section": "生产记录", "text": "生产记录是否完整", "type": "yes_no",
-     "required": True},
-    {"key": "inputs_stored", "section": "投入品", "text": "投入品是否分区存放", "type": "yes_no",
-     "required": False},
-    {"key": "area", "section": "基本情况", "text": "在田面积（亩）", "type": "number",
-     "required": False},
-    {"key": "remark", "section": "基本情况", "text": "其他情况", "type": "text",
-     "required": False},
-    {"key": "scene", "section": "现场", "text": "现场照片", "type": "photo", "required": True},
-]
+pytestmark = BROWSER_MARKS
 
 
 @pytest.fixture
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    # Playwright's sync API runs an event loop in this thread; the ORM calls made by the test
-    # itself are still synchronous.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_api.sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
-
-
-def _load_templates():
-    if importlib.util.find_spec("nongan.inspections.defaults") is not None:
-        from nongan.inspections.defaults import load_defaults
-
-        load_defaults()
-    if not ChecklistTemplate.objects.filter(kind="daily", active=True).exists():
-        ChecklistTemplate.objects.create(code="daily", kind="daily", name="日常巡查",
-                                         items=ITEMS)
-
-
-@pytest.fixture
-def scene(transactional_db):
-    """Transactional tests start from flushed tables: load the divisions again if needed."""
-    from nongan.regions.models import Region
-    from nongan.regions.services import SHIPPED_DIVISIONS, apply_divisions
-
-    if not Region.objects.exists():
-        apply_divisions(SHIPPED_DIVISIONS, actor=None)
+def scene(live_divisions):
     _, _, village, _, (lon, lat) = PLACES["pudong"]
     worker = make_user("grid_worker", village, username="field-worker")
     producer = make_producer(village, name="离线测试蔬菜合作社")
     make_producer(village, name="另一家合作社")
     plot = make_plot(producer, lon=lon, lat=lat, side_m=150, crop="青菜")
-    _load_templates()
+    load_defaults()
     return worker, producer, plot, (lon + 0.0006, lat + 0.0006)  # inside the 150 m square
 
 

@@ -2,48 +2,25 @@
 360 px phone, and draw a plot with Leaflet.draw."""
 
 import json
-import os
-from pathlib import Path
 
 import pytest
 
 from nongan.producers.models import Plot
-from nongan.testing import PASSWORD, PLACES, make_plot, make_producer, make_user
+from nongan.testing import (
+    ARTIFACTS,
+    BROWSER_MARKS,
+    PASSWORD,
+    PLACES,
+    make_plot,
+    make_producer,
+    make_user,
+)
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
-ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts"
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(),
-                       reason="needs Debian's Chromium at /usr/bin/chromium (apt install chromium)"),
-]
-
-
-@pytest.fixture
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    # Playwright's sync API runs an event loop in this thread; the ORM calls made by the test
-    # itself are still synchronous.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_api.sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+pytestmark = BROWSER_MARKS
 
 
 @pytest.fixture
-def scene(transactional_db):
-    """Transactional tests start from flushed tables: load the divisions again if needed."""
-    from nongan.regions.models import Region
-    from nongan.regions.services import SHIPPED_DIVISIONS, apply_divisions
-
-    if not Region.objects.exists():
-        apply_divisions(SHIPPED_DIVISIONS, actor=None)
+def scene(live_divisions):
     district, _, village, _, (lon, lat) = PLACES["pudong"]
     officer = make_user("district_officer", district, username="browser-officer")
     producer = make_producer(village, actor=officer, name="浏览器测试蔬菜合作社")
