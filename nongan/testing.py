@@ -182,3 +182,15 @@ def inspection_payload(producer, *, lon, lat, **fields) -> dict:
             "plots_seen": [], "answers": [{"item": "records", "value": "yes"}],
             "inputs": [], "photos": [], "result": "pass",
             "refused_signature": "主体负责人不在场"} | fields
+
+
+def make_inspection(producer, *, actor, lon=121.7, lat=31.19, **fields):
+    """Submit an inspection through the service, as the API would after parsing."""
+    import datetime as dt
+
+    from nongan.inspections.services import submit_inspection
+
+    payload = inspection_payload(producer, lon=lon, lat=lat, **fields)
+    for key in ("started_at", "finished_at"):
+        payload[key] = dt.datetime.fromisoformat(payload[key])
+    return submit_inspection(payload, actor=actor)[0]

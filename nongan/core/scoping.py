@@ -52,7 +52,7 @@ def in_scope(user, region) -> bool:
 
 def within(qs, region):
     """Records of a region-scoped queryset that lie inside `region` (a filter, not a scope:
-    callers narrow a `visible(...)` queryset with it)."""
-    if region.level == "city":
+    callers narrow a `visible(...)` queryset with it); None or the city keeps them all."""
+    if region is None or region.level == "city":
         return qs
     return qs.filter(**{LEVEL_FIELD[region.level]: region})

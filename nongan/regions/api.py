@@ -2,7 +2,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 
 from nongan.core.listing import page_of
-from nongan.core.scoping import visible
+from nongan.core.scoping import visible, within
 
 from .models import Grid, Region
 
@@ -68,8 +68,6 @@ def grid_dict(grid: Grid) -> dict:
 def grids(request, region: str | None = None, page: int = 1, page_size: int = 50):
     qs = visible(Grid, request.auth).filter(active=True).prefetch_related("members")
     if region:
-        found = get_object_or_404(visible(Region, request.auth), code=region)
-        if found.level != "city":
-            qs = qs.filter(**{found.level: found})
+        qs = within(qs, get_object_or_404(visible(Region, request.auth), code=region))
     result = page_of(qs.order_by("code"), page, page_size)
     return {"count": result["count"], "items": [grid_dict(g) for g in result["items"]]}

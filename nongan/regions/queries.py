@@ -3,20 +3,13 @@ in 区域定格、网格定人 (a producer or plot with no grid, a grid with no 
 
 from django.db.models import Count, Exists, OuterRef, Q
 
-from nongan.core.scoping import visible
+from nongan.core.scoping import visible, within
 from nongan.producers.models import Certification, Plot, Producer
 
 from .models import LEVELS, Grid, GridMember, Region
 
 LEVEL_BELOW = {code: LEVELS[i + 1][0] for i, (code, _) in enumerate(LEVELS[:-1])}
 NO_GRID = Q(grid__isnull=True) | Q(grid__active=False)
-
-
-def within(qs, region: Region | None):
-    """The records of a region-scoped queryset that lie in `region` (any level)."""
-    if region is None or region.level == "city":
-        return qs
-    return qs.filter(**{region.level: region})
 
 
 def producers(user, region=None):

@@ -4,7 +4,6 @@ The paths are found by walking the URL configuration, so a new page or endpoint 
 matrix without anyone remembering to add it.
 """
 
-import datetime as dt
 import re
 import uuid
 
@@ -65,17 +64,14 @@ def an_inspection(side):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from nongan.inspections.models import ChecklistTemplate
-    from nongan.inspections.services import submit_inspection, upload_media
-    from nongan.testing import inspection_payload, jpeg_bytes, make_template
+    from nongan.inspections.services import upload_media
+    from nongan.testing import jpeg_bytes, make_inspection, make_template
 
     if not ChecklistTemplate.objects.filter(code="test-daily").exists():
         make_template()
     media = upload_media(SimpleUploadedFile("p.jpg", jpeg_bytes()), actor=side.grid_worker)
-    payload = inspection_payload(side.the_producer, lon=121.4, lat=31.6,
+    inspection = make_inspection(side.the_producer, actor=side.grid_worker, lon=121.4, lat=31.6,
                                  photos=[str(media.id)])
-    payload["started_at"] = dt.datetime.fromisoformat(payload["started_at"])
-    payload["finished_at"] = dt.datetime.fromisoformat(payload["finished_at"])
-    inspection, _ = submit_inspection(payload, actor=side.grid_worker)
     return inspection, media
 
 

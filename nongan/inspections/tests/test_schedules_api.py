@@ -1,18 +1,13 @@
-import datetime as dt
 
 from django.utils import timezone
 
-from nongan.inspections.services import submit_inspection
-from nongan.testing import inspection_payload, make_template
+from nongan.testing import make_inspection, make_template
 
 
 def test_the_schedule_lists_due_done_and_overdue_per_producer(world, api):
     make_template()
     producer = world.pudong.the_producer  # a 25-mu cooperative: a scale producer
-    payload = inspection_payload(producer, lon=121.7, lat=31.19)
-    for key in ("started_at", "finished_at"):
-        payload[key] = dt.datetime.fromisoformat(payload[key])
-    submit_inspection(payload, actor=world.pudong.grid_worker)
+    make_inspection(producer, actor=world.pudong.grid_worker)
     today = timezone.localdate()
     quarter = f"{today.year}-Q{(today.month - 1) // 3 + 1}"
     officer = api(world.pudong.district_officer)

@@ -1,17 +1,14 @@
 import datetime as dt
 
 from nongan.inspections.models import Rectification
-from nongan.inspections.services import submit_inspection
-from nongan.testing import inspection_payload, make_template
+from nongan.testing import make_inspection, make_template
 
 
 def rectify(side, days_ago):
-    payload = inspection_payload(side.the_producer, lon=121.7, lat=31.19, result="rectify",
-                                 rectification={"items": ["补全生产记录"],
-                                                "deadline": dt.date.today() + dt.timedelta(days=10)})
-    for key in ("started_at", "finished_at"):
-        payload[key] = dt.datetime.fromisoformat(payload[key])
-    inspection, _ = submit_inspection(payload, actor=side.grid_worker)
+    inspection = make_inspection(
+        side.the_producer, actor=side.grid_worker, result="rectify",
+        rectification={"items": ["补全生产记录"],
+                       "deadline": dt.date.today() + dt.timedelta(days=10)})
     Rectification.objects.filter(ordered_by=inspection).update(
         deadline=dt.date.today() - dt.timedelta(days=days_ago))
     return inspection
