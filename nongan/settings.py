@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "nongan.people",
     "nongan.producers",
     "nongan.inspections",
+    "nongan.monitoring",
     "nongan.field",
 ]
 

@@ -21,22 +21,28 @@ from nongan.regions.models import Region
 PASSWORD = "test-password-123"
 PLACES = {
     # district, town, village, a second village in the same town, and a point there
-    "pudong": ("310115000000", "310115103000", "310115103201", "310115103202",
-               (121.70, 31.19)),
-    "chongming": ("310151000000", "310151101000", "310151101201", "310151101202",
-                  (121.40, 31.63)),
+    "pudong": ("310115000000", "310115103000", "310115103201", "310115103202", (121.70, 31.19)),
+    "chongming": ("310151000000", "310151101000", "310151101201", "310151101202", (121.40, 31.63)),
 }
 _serial = itertools.count(1)
 
 # Browser tests: Debian's Chromium, flags for a machine without outside network or a screen.
 CHROMIUM = Path("/usr/bin/chromium")
-BROWSER_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync", "--no-first-run"]
+BROWSER_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
 BROWSER_MARKS = [
     pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(),
-                       reason="needs Debian's Chromium at /usr/bin/chromium (apt install chromium)"),
+    pytest.mark.skipif(
+        not CHROMIUM.exists(),
+        reason="needs Debian's Chromium at /usr/bin/chromium (apt install chromium)",
+    ),
 ]
 
 
@@ -57,8 +63,7 @@ def square(lon: float, lat: float, side_m: float = 100.0) -> dict:
     """A GeoJSON square of `side_m` metres with its south-west corner at (lon, lat)."""
     dlat = side_m / 111_320
     dlon = side_m / (111_320 * math.cos(math.radians(lat)))
-    ring = [[lon, lat], [lon + dlon, lat], [lon + dlon, lat + dlat], [lon, lat + dlat],
-            [lon, lat]]
+    ring = [[lon, lat], [lon + dlon, lat], [lon + dlon, lat + dlat], [lon, lat + dlat], [lon, lat]]
     return {"type": "Polygon", "coordinates": [ring]}
 
 
@@ -67,14 +72,28 @@ def region(code: str) -> Region:
 
 
 def make_user(role: str, code: str, *, username=None, producer=None, org=None, **extra):
-    return create_user(username=username or f"{role}-{code}-{next(_serial)}", role=role,
-                       region=region(code), password=PASSWORD, producer=producer, org=org,
-                       actor=None, check_password=False, **extra)
+    return create_user(
+        username=username or f"{role}-{code}-{next(_serial)}",
+        role=role,
+        region=region(code),
+        password=PASSWORD,
+        producer=producer,
+        org=org,
+        actor=None,
+        check_password=False,
+        **extra,
+    )
 
 
 def make_producer(village: str, *, actor=None, kind="cooperative", **fields):
-    data = {"name": f"测试合作社{next(_serial)}", "kind": kind, "legal_rep": "张三",
-            "village": village, "area_mu": "25", "phone": "13800000000"} | fields
+    data = {
+        "name": f"测试合作社{next(_serial)}",
+        "kind": kind,
+        "legal_rep": "张三",
+        "village": village,
+        "area_mu": "25",
+        "phone": "13800000000",
+    } | fields
     if kind in ("enterprise", "cooperative") and "uscc" not in fields:
         data["uscc"] = uscc(area=village[:6])
     if kind == "grower" and "id_number" not in fields:
@@ -95,17 +114,35 @@ def make_plot(producer, *, actor=None, lon=None, lat=None, side_m=100.0, **field
         lon = base[0] + random.Random(producer.pk * 7919 + next(_serial)).uniform(0, 0.05)
         lat = base[1] + random.Random(next(_serial)).uniform(0, 0.05)
     data = {"geometry": square(lon, lat, side_m), "crop": "青菜"} | fields
-    return producer_services.add_plot(producer, data, actor=actor or _registrar(
-        producer.village_id))
+    return producer_services.add_plot(
+        producer, data, actor=actor or _registrar(producer.village_id)
+    )
+
+
+def enforcement_card(key: str, n: int) -> dict:
+    """A valid enforcement card (执法证) for an enforcement officer of the test world."""
+    import datetime as dt
+
+    return {
+        "enforcement_card_no": f"31{key[:2].upper()}{n:06d}",
+        "enforcement_card_valid_to": dt.date(2099, 12, 31),
+    }
 
 
 def make_world() -> SimpleNamespace:
     """City admin, and per district one account of every role, a producer and its plot."""
-    world = SimpleNamespace(city_admin=make_user("city_admin", "310000000000",
-                                                 username="city-admin"))
-    lab = Organisation.objects.create(name="上海市农产品质量安全检测中心", kind="lab",
-                                      region=region("310000000000"))
+    world = SimpleNamespace(
+        city_admin=make_user("city_admin", "310000000000", username="city-admin")
+    )
+    lab = Organisation.objects.create(
+        name="上海市农产品质量安全检测中心", kind="lab", region=region("310000000000")
+    )
     world.lab = make_user("lab_staff", "310000000000", username="lab", org=lab)
+    # A second institution: re-tests go to a different lab, and labs never see each other.
+    lab2 = Organisation.objects.create(
+        name="上海某第三方检测有限公司", kind="lab", region=region("310000000000")
+    )
+    world.lab2 = make_user("lab_staff", "310000000000", username="lab2", org=lab2)
     for key, (district, town, village, village2, _) in PLACES.items():
         producer = make_producer(village, actor=world.city_admin, name=f"{key}合作社")
         plot = make_plot(producer, actor=world.city_admin)
@@ -113,19 +150,37 @@ def make_world() -> SimpleNamespace:
             district_officer=make_user("district_officer", district, username=f"{key}-district"),
             town_officer=make_user("town_officer", town, username=f"{key}-town"),
             grid_worker=make_user("grid_worker", village, username=f"{key}-grid"),
-            enforcement_officer=make_user("enforcement_officer", district,
-                                          username=f"{key}-enforcement"),
-            producer=make_user("producer", village, username=f"{key}-producer",
-                               producer=producer),
-            the_producer=producer, plot=plot, district=district, town=town,
-            village=village, village2=village2,
+            enforcement_officer=make_user(
+                "enforcement_officer",
+                district,
+                username=f"{key}-enforcement",
+                **enforcement_card(key, 1),
+            ),
+            enforcement_officer2=make_user(
+                "enforcement_officer",
+                district,
+                username=f"{key}-enforcement2",
+                **enforcement_card(key, 2),
+            ),
+            producer=make_user("producer", village, username=f"{key}-producer", producer=producer),
+            the_producer=producer,
+            plot=plot,
+            district=district,
+            town=town,
+            village=village,
+            village2=village2,
         )
         setattr(world, key, accounts)
     return world
 
 
-ROLES_IN_DISTRICT = ["district_officer", "town_officer", "grid_worker", "enforcement_officer",
-                     "producer"]
+ROLES_IN_DISTRICT = [
+    "district_officer",
+    "town_officer",
+    "grid_worker",
+    "enforcement_officer",
+    "producer",
+]
 
 
 def jpeg_bytes(*, taken_at=None, lon=None, lat=None, size=(64, 48), fmt="JPEG") -> bytes:
@@ -138,14 +193,16 @@ def jpeg_bytes(*, taken_at=None, lon=None, lat=None, size=(64, 48), fmt="JPEG") 
     exif = Image.Exif()
     if taken_at is not None:
         exif.get_ifd(ExifTags.IFD.Exif)[ExifTags.Base.DateTimeOriginal] = taken_at.strftime(
-            "%Y:%m:%d %H:%M:%S")
+            "%Y:%m:%d %H:%M:%S"
+        )
     if lon is not None:
+
         def dms(value):
             d = int(value)
             m = int((value - d) * 60)
             return (d, m, round(((value - d) * 60 - m) * 60, 4))
-        exif.get_ifd(ExifTags.IFD.GPSInfo).update(
-            {1: "N", 2: dms(lat), 3: "E", 4: dms(lon)})
+
+        exif.get_ifd(ExifTags.IFD.GPSInfo).update({1: "N", 2: dms(lat), 3: "E", 4: dms(lon)})
     buffer = io.BytesIO()
     image.save(buffer, fmt, **({"exif": exif} if len(exif) or taken_at or lon else {}))
     return buffer.getvalue()
@@ -155,17 +212,34 @@ def make_template(code="test-daily", **fields):
     from nongan.inspections.models import ChecklistTemplate
 
     items = [
-        {"key": "records", "section": "生产记录", "text": "生产记录是否完整", "type": "yes_no",
-         "required": True, "points": 10},
-        {"key": "inputs_stored", "section": "投入品", "text": "投入品是否分区存放",
-         "type": "yes_no", "required": False, "points": 10},
-        {"key": "area", "section": "基本情况", "text": "在田面积（亩）", "type": "number",
-         "required": False},
-        {"key": "scene", "section": "现场", "text": "现场照片", "type": "photo",
-         "required": False},
+        {
+            "key": "records",
+            "section": "生产记录",
+            "text": "生产记录是否完整",
+            "type": "yes_no",
+            "required": True,
+            "points": 10,
+        },
+        {
+            "key": "inputs_stored",
+            "section": "投入品",
+            "text": "投入品是否分区存放",
+            "type": "yes_no",
+            "required": False,
+            "points": 10,
+        },
+        {
+            "key": "area",
+            "section": "基本情况",
+            "text": "在田面积（亩）",
+            "type": "number",
+            "required": False,
+        },
+        {"key": "scene", "section": "现场", "text": "现场照片", "type": "photo", "required": False},
     ]
     return ChecklistTemplate.objects.create(
-        **({"code": code, "name": "测试巡查表", "kind": "daily", "items": items} | fields))
+        **({"code": code, "name": "测试巡查表", "kind": "daily", "items": items} | fields)
+    )
 
 
 def inspection_payload(producer, *, lon, lat, **fields) -> dict:
@@ -175,13 +249,20 @@ def inspection_payload(producer, *, lon, lat, **fields) -> dict:
     from django.utils import timezone
 
     finished = timezone.now() - dt.timedelta(minutes=5)
-    return {"uuid": str(uuid.uuid4()), "producer": producer.pk, "template": "test-daily",
-            "started_at": (finished - dt.timedelta(minutes=20)).isoformat(),
-            "finished_at": finished.isoformat(),
-            "location": {"lon": lon, "lat": lat, "accuracy_m": 8},
-            "plots_seen": [], "answers": [{"item": "records", "value": "yes"}],
-            "inputs": [], "photos": [], "result": "pass",
-            "refused_signature": "主体负责人不在场"} | fields
+    return {
+        "uuid": str(uuid.uuid4()),
+        "producer": producer.pk,
+        "template": "test-daily",
+        "started_at": (finished - dt.timedelta(minutes=20)).isoformat(),
+        "finished_at": finished.isoformat(),
+        "location": {"lon": lon, "lat": lat, "accuracy_m": 8},
+        "plots_seen": [],
+        "answers": [{"item": "records", "value": "yes"}],
+        "inputs": [],
+        "photos": [],
+        "result": "pass",
+        "refused_signature": "主体负责人不在场",
+    } | fields
 
 
 def make_inspection(producer, *, actor, lon=121.7, lat=31.19, **fields):

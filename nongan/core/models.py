@@ -1,6 +1,8 @@
 from django.conf import settings
 from django.db import models
 
+from nongan.core.scoping import register
+
 
 class AuditEntry(models.Model):
     """审计留痕: one write, who made it, when, from where, and what changed.
@@ -47,3 +49,44 @@ class AuditHead(models.Model):
 
     def __str__(self):
         return f"audit head #{self.count}"
+
+
+class CalendarDay(models.Model):
+    """法定节假日与调休: a day that differs from the Monday–Friday week — a public holiday
+    on a weekday (working False) or a weekend day worked in exchange (working True)."""
+
+    date = models.DateField(primary_key=True)
+    working = models.BooleanField("上班")
+    name = models.CharField("名称", max_length=40)
+
+    class Meta:
+        verbose_name = "节假日安排"
+        verbose_name_plural = "节假日安排"
+        ordering = ["date"]
+
+    def __str__(self):
+        return f"{self.date} {'上班' if self.working else '休息'} {self.name}"
+
+
+class Notification(models.Model):
+    """站内通知: a message to one person, with a link to what it is about."""
+
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                  related_name="notifications")
+    kind = models.CharField("类型", max_length=32)
+    text = models.TextField("内容")
+    link = models.CharField("链接", max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "站内通知"
+        verbose_name_plural = "站内通知"
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.recipient_id} {self.kind}"
+
+
+register(CalendarDay, region=None)
+register(Notification, personal="recipient_id")

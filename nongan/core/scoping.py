@@ -4,7 +4,7 @@ A record outside the caller's scope is answered 404 everywhere (CONTRACT.md), so
 look objects up in `visible(...)` and never in the bare manager.
 """
 
-from django.db.models import Model, QuerySet
+from django.db.models import Model, Q, QuerySet
 
 # Per model: the path from the model to its region columns and to its owning producer.
 # Region columns are `district`, `town`, `village` (see regions.models.RegionScoped).
@@ -13,11 +13,16 @@ LEVEL_FIELD = {"district": "district", "town": "town", "village": "village"}
 
 
 def register(model: type[Model], *, region: str | None = "", owner: str | None = None,
-             personal: str | None = None):
+             personal: str | None = None, upward: bool = False, org: str | None = None):
     """Declare how a model is scoped: `region` is the prefix to its region columns
-    ("" when the model carries them; None for reference data every officer reads), `owner` the path to its producer id (None when a
-    producer account never sees it), `personal` the path to a user id that always sees it."""
-    SCOPES[model._meta.label_lower] = {"region": region, "owner": owner, "personal": personal}
+    ("" when the model carries them; None for reference data every officer reads), `owner`
+    the path to its producer id (None when a producer account never sees it), `personal`
+    the path to a user id that always sees it. `upward`: the record belongs to a city or
+    district office and every officer under it reads it (a city plan is worked on in every
+    district). `org`: the path to the testing institution whose staff see it — a lab sees
+    its own tasks and nothing else (CONTRACT.md roles)."""
+    SCOPES[model._meta.label_lower] = {"region": region, "owner": owner, "personal": personal,
+                                       "upward": upward, "org": org}
     return model
 
 
@@ -34,9 +39,14 @@ def visible(qs, user) -> QuerySet:
         if spec["owner"] is None or not user.producer_id:
             return qs.none()
         return qs.filter(**{spec["owner"]: user.producer_id})
+    if user.role == "lab_staff" and spec["org"]:
+        return qs.filter(**{spec["org"]: user.org_id}) if user.org_id else qs.none()
     level = user.region.level
     if spec["region"] is None or level == "city":
         return qs
+    if spec["upward"]:
+        district = spec["region"] + "district"
+        return qs.filter(Q(**{district: None}) | Q(**{district: user.region.district_id}))
     return qs.filter(**{spec["region"] + LEVEL_FIELD[level]: user.region_id})
 
 

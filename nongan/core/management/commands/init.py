@@ -1,6 +1,7 @@
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+from nongan.core.workdays import load_calendar
 from nongan.inspections.defaults import load_defaults
 from nongan.regions.models import Region
 from nongan.regions.services import SHIPPED_DIVISIONS, apply_divisions, ensure_village_grids
@@ -20,3 +21,5 @@ class Command(BaseCommand):
             self.stdout.write(f"数据库已是最新；新建网格 {created} 个")
         summary = load_defaults()
         self.stdout.write(f"检查表模板与安全间隔期：{summary}")
+        summary = load_calendar()
+        self.stdout.write(f"节假日安排：新增 {summary['added']} 天")
