@@ -65,6 +65,7 @@ def locked(request, exc: LockedOut):
 
 def _routers():
     from nongan.inspections.api import router as inspections
+    from nongan.monitoring.api import router as monitoring
     from nongan.people.api import router as people
     from nongan.producers.api import router as producers
     from nongan.regions.api import router as regions
@@ -73,6 +74,7 @@ def _routers():
     api.add_router("", regions)
     api.add_router("", producers)
     api.add_router("", inspections)
+    api.add_router("", monitoring)
 
 
 _routers()

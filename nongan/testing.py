@@ -275,3 +275,57 @@ def make_inspection(producer, *, actor, lon=121.7, lat=31.19, **fields):
     for key in ("started_at", "finished_at"):
         payload[key] = dt.datetime.fromisoformat(payload[key])
     return submit_inspection(payload, actor=actor)[0]
+
+
+def make_standard(version="2026", effective_from=None, *, foods=(), limits=()):
+    """A GB 2763 edition built for a test: `foods` as (food, parent) pairs (parents first),
+    `limits` as (pesticide_cn, food, mrl, banned) with plain food names."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from nongan.monitoring.models import FoodClass, ResidueLimit, Standard
+
+    standard = Standard.objects.create(
+        version=version, effective_from=effective_from or dt.date(2026, 3, 1))
+    made = {}
+    for food, parent in foods:
+        made[food] = FoodClass.objects.create(standard=standard, name=food,
+                                              parent=made.get(parent))
+    for pesticide, food, mrl, banned in limits:
+        ResidueLimit.objects.create(standard=standard, pesticide_cn=pesticide, food=food,
+                                    food_group=food, mrl=Decimal(str(mrl)), banned=banned)
+    return standard
+
+
+def sample_payload(producer, **fields) -> dict:
+    import datetime as dt
+    import uuid
+
+    from django.utils import timezone
+
+    return {"uuid": str(uuid.uuid4()), "plan": None, "kind": "routine", "lab": None,
+            "producer": producer.pk, "plot": None, "product": "青菜", "variety": "上海青",
+            "quantity": "2 kg", "sampled_at": timezone.now() - dt.timedelta(hours=1),
+            "location": None, "pesticides_used": [], "analytes": ["毒死蜱", "啶虫脒"],
+            "photos": [], "co_samplers": [], "party_signature": None,
+            "refusal": "负责人不在场，由现场人员口头确认", "confirms": None} | fields
+
+
+def make_sample(producer, *, actor, **fields):
+    """Submit a sampling form through the service, as the API would after parsing."""
+    from nongan.monitoring.services import submit_sample
+
+    return submit_sample(sample_payload(producer, **fields), actor=actor)[0]
+
+
+def make_plan(*, actor, lab, kind="routine", **fields):
+    import datetime as dt
+
+    from nongan.monitoring.services import create_plan
+
+    today = dt.date.today()
+    data = {"name": "测试监测任务", "kind": kind, "starts_on": today - dt.timedelta(days=60),
+            "ends_on": today + dt.timedelta(days=60), "analytes": ["毒死蜱", "啶虫脒"],
+            "lab": lab.pk if lab else None,
+            "quotas": [{"district": PLACES["pudong"][0], "category": "蔬菜", "count": 4}]}
+    return create_plan(data | fields, actor=actor)

@@ -13,6 +13,19 @@ ACTIONS = {
     "inspection.submit": {"district_officer", "town_officer", "grid_worker",
                           "enforcement_officer"},
     "template.edit": {"city_admin"},
+    # Photos and signatures are taken by everyone who fills a form in the field.
+    "media.upload": {"district_officer", "town_officer", "grid_worker", "enforcement_officer",
+                     "lab_staff"},
+    # 实施方案 四.(四).3: city and district offices commission monitoring; testing
+    # institutions sample and test; enforcement samples for 监督抽查 (see SAMPLERS).
+    "plan.create": {"city_admin", "district_officer"},
+    "sample.submit": {"lab_staff", "enforcement_officer", "district_officer", "town_officer"},
+    "sample.receive": {"lab_staff"},
+    "result.enter": {"lab_staff"},
+    "summary.submit": {"lab_staff"},
+    "sample.notify": {"district_officer", "town_officer", "enforcement_officer"},
+    "retest.request": {"district_officer", "enforcement_officer"},
+    "followup.act": {"district_officer", "town_officer", "enforcement_officer"},
 }
 
 

@@ -1,20 +1,8 @@
-"""Reminders to grid persons and town officers (待办提醒), by SMS and e-mail when configured.
+"""Reminders to grid persons and town officers (待办提醒), by the channels of
+`nongan.core.notifications`."""
 
-Channels, each used only when set (otherwise nothing is sent and a log line says so):
-- `NONGAN_SMS_HOOK`: dotted path to a callable `hook(phone: str, text: str)` that hands the
-  text to the SMS gateway of the deployment (政务短信平台 or a vendor's API);
-- `NONGAN_REMINDER_EMAIL_FROM`: sender address; reminders go through Django's e-mail
-  (EMAIL_* settings) to users who have an e-mail address.
-A failing channel is logged and never stops the other reminders.
-"""
+from nongan.core.notifications import send
 
-import logging
-
-from django.conf import settings
-from django.core.mail import send_mail
-from django.utils.module_loading import import_string
-
-logger = logging.getLogger(__name__)
 MAX_LINES = 10  # an SMS lists this many items, then "等N项"
 
 OBLIGATIONS = {"quarterly": "季度巡查", "monthly": "月度巡查", "annual": "年度检查"}
@@ -43,25 +31,6 @@ def render(user, items) -> str:
 
 def notify(user, items) -> dict:
     """Send `user` their to-do list on every configured channel; returns what was sent."""
-    sent = {"sms": False, "email": False}
     if not items:
-        return sent
-    text = render(user, items)
-    hook_path = getattr(settings, "NONGAN_SMS_HOOK", "")
-    sender = getattr(settings, "NONGAN_REMINDER_EMAIL_FROM", "")
-    if hook_path and user.phone:
-        try:
-            import_string(hook_path)(user.phone, text)
-            sent["sms"] = True
-        except Exception:
-            logger.exception("reminder SMS to user %s failed", user.pk)
-    if sender and user.email:
-        try:
-            send_mail("农产品质量安全监管待办提醒", text, sender, [user.email])
-            sent["email"] = True
-        except Exception:
-            logger.exception("reminder e-mail to user %s failed", user.pk)
-    if not (sent["sms"] or sent["email"]):
-        logger.info("reminder for user %s not sent (no channel configured or no contact): "
-                    "%d items", user.pk, len(items))
-    return sent
+        return {"sms": False, "email": False}
+    return send(user, "农产品质量安全监管待办提醒", render(user, items))

@@ -33,7 +33,7 @@ ANSWER_TYPES = {"yes_no": {"yes", "no", "na"}}
 @transaction.atomic
 def upload_media(uploaded, *, actor) -> Media:
     """Store one field photo after checking its content; the record names its uploader."""
-    require(actor, "inspection.submit")
+    require(actor, "media.upload")
     data = uploaded.read()
     facts = photos.inspect_image(data)
     media = Media(uploaded_by=actor, **facts)
@@ -122,7 +122,7 @@ def _create(payload: dict, digest: str, actor) -> Inspection:
 
     location = payload["location"]
     check = locate(location["lon"], location["lat"], plots.items())
-    flags = input_flags + _location_flags(check, location) + _photo_flags(media, location,
+    flags = input_flags + location_flags(check, location) + photo_flags(media, location,
                                                                         finished)
     inspection = Inspection(
         uuid=payload["uuid"], producer=producer, grid=producer.grid, template=template,
@@ -205,7 +205,7 @@ def preharvest_interval(pesticide: str, crop: str) -> PreHarvestInterval | None:
     return rows.get(crop) or rows.get("")
 
 
-def _location_flags(check, location) -> list[dict]:
+def location_flags(check, location) -> list[dict]:
     if check["inside_plot"]:
         return []
     if check["plot_no"] is None:
@@ -217,7 +217,7 @@ def _location_flags(check, location) -> list[dict]:
     return []
 
 
-def _photo_flags(media, location, finished) -> list[dict]:
+def photo_flags(media, location, finished) -> list[dict]:
     flags = []
     for photo in media:
         if photo.taken_at is None and photo.lon is None:

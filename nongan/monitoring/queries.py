@@ -1,0 +1,190 @@
+"""Reads of monitoring, always starting from `visible(...)`: lists, plan progress, the
+monthly table by district × category × verdict, and what is overdue (监测待办)."""
+
+import datetime as dt
+from collections import Counter
+
+from django.db.models import Count, Q
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from nongan.core.scoping import visible, within
+from nongan.inspections.models import Inspection
+from nongan.regions.models import Region
+
+from . import deadlines
+from .models import FollowUp, MonitoringPlan, MonthlySummary, PlanQuota, Sample
+
+SORTS = {"sampled_at": "sampled_at", "-sampled_at": "-sampled_at", "sample_no": "sample_no",
+         "-sample_no": "-sample_no", "producer": "producer__name", "-producer": "-producer__name",
+         "verdict": "verdict", "-verdict": "-verdict", "results_due": "results_due",
+         "-results_due": "-results_due"}
+
+
+def samples_for(user, filters: dict):
+    """The samples `user` may see, narrowed by the list filters (all optional)."""
+    qs = (visible(Sample, user)
+          .select_related("producer", "lab", "plan", "district", "town", "standard"))
+    if filters.get("region"):
+        qs = within(qs, get_object_or_404(visible(Region, user), code=filters["region"]))
+    for field in ("kind", "verdict", "plan", "producer", "lab", "category"):
+        if filters.get(field):
+            qs = qs.filter(**{f"{field}_id" if field in ("plan", "producer", "lab") else field:
+                              filters[field]})
+    if filters.get("product"):
+        qs = qs.filter(product=filters["product"])
+    if filters.get("q"):
+        q = filters["q"].strip()
+        qs = qs.filter(Q(sample_no__icontains=q) | Q(producer__name__icontains=q)
+                       | Q(product__icontains=q))
+    if filters.get("date_from"):
+        qs = qs.filter(sampled_at__date__gte=filters["date_from"])
+    if filters.get("date_to"):
+        qs = qs.filter(sampled_at__date__lte=filters["date_to"])
+    if filters.get("overdue"):
+        qs = qs.filter(verdict="incomplete", results_due__lt=timezone.localdate())
+    return qs.order_by(SORTS.get(filters.get("sort") or "", "-sampled_at"), "-pk")
+
+
+def plans_for(user):
+    return visible(MonitoringPlan, user).select_related("lab", "region", "created_by")
+
+
+def plan_progress(plan, user) -> list[dict]:
+    """Each quota of the plan the user may see, with the samples taken and their verdicts."""
+    quotas = visible(PlanQuota, user).filter(plan=plan).select_related("district")
+    if user.role != "lab_staff" and user.region.level != "city":
+        quotas = quotas.filter(district=user.region.district_id)
+    taken = Counter()
+    for district, category, verdict, n in (
+            Sample.objects.filter(plan=plan, retest_of=None)
+            .values_list("district", "category", "verdict").annotate(n=Count("pk"))):
+        taken[(district, category, verdict)] += n
+    rows = []
+    for quota in quotas:
+        counts = {v: taken[(quota.district_id, quota.category, v)]
+                  for v in ("compliant", "non_compliant", "incomplete")}
+        done = sum(counts.values())
+        rows.append({"district": quota.district, "category": quota.category,
+                     "quota": quota.count, "taken": done, **counts,
+                     "share": min(1.0, done / quota.count) if quota.count else 1.0})
+    return rows
+
+
+def progress_totals(rows) -> dict:
+    quota = sum(r["quota"] for r in rows)
+    taken = sum(min(r["taken"], r["quota"]) for r in rows)
+    return {"quota": quota, "taken": taken, "share": taken / quota if quota else 0.0}
+
+
+def monthly_table(user, month: dt.date, region=None) -> list[dict]:
+    """Samples taken in `month`: one row per district × product category with counts by
+    verdict (月度监测统计)."""
+    start = month.replace(day=1)
+    end = (start + dt.timedelta(days=32)).replace(day=1)
+    qs = within(visible(Sample, user), region).filter(
+        sampled_at__gte=_aware(start), sampled_at__lt=_aware(end), retest_of=None)
+    counts = Counter()
+    names = {}
+    for district, name, category, verdict, n in (
+            qs.values_list("district", "district__name", "category", "verdict")
+            .annotate(n=Count("pk"))):
+        counts[(district, category or "未分类", verdict)] += n
+        names[district] = name
+    rows = []
+    for district, category in sorted({(d, c) for d, c, _ in counts}):
+        row = {"district": district, "district_name": names[district], "category": category,
+               **{v: counts[(district, category, v)]
+                  for v in ("compliant", "non_compliant", "incomplete")}}
+        row["total"] = row["compliant"] + row["non_compliant"] + row["incomplete"]
+        judged = row["compliant"] + row["non_compliant"]
+        row["pass_rate"] = row["compliant"] / judged if judged else None
+        rows.append(row)
+    return rows
+
+
+def _aware(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+def recorded_inputs(user, days: int = 180, limit: int = 20000) -> dict[str, list[dict]]:
+    """Pesticides each producer was seen using in recent inspections (样品用药 offered on
+    the sampling form), newest first, one entry per pesticide and crop."""
+    since = timezone.now() - dt.timedelta(days=days)
+    found: dict[str, dict] = {}
+    rows = (visible(Inspection, user).filter(finished_at__gte=since).exclude(inputs=[])
+            .order_by("-finished_at").values_list("producer", "inputs")[:limit])
+    for producer, inputs in rows:
+        mine = found.setdefault(str(producer), {})
+        for row in inputs:
+            mine.setdefault((row.get("pesticide"), row.get("crop") or ""), {
+                "pesticide": row.get("pesticide"), "crop": row.get("crop") or "",
+                "dose": row.get("dose") or "", "applied_on": row.get("applied_on")})
+    return {producer: list(rows.values()) for producer, rows in found.items()}
+
+
+def follow_ups_for(user):
+    return visible(FollowUp, user).select_related("sample", "producer", "district", "town")
+
+
+def overdue(user, now=None) -> list[dict]:
+    """What is late or waiting in monitoring for this user: results past the 10 days, reports
+    missing, the month's summary after the 25th, parties not told within 24 hours, re-test
+    deadlines, rapid positives without a lab confirmation, open follow-ups."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    samples = visible(Sample, user).select_related("producer")
+    items = []
+    for s in samples.filter(verdict="incomplete", results_due__lt=today):
+        items.append(_item("results", s, s.results_due, today, "检测结果逾期未录入"))
+    for s in samples.filter(report="", completed_at__isnull=False, results_due__lt=today):
+        items.append(_item("report", s, s.results_due, today, "检测报告逾期未上传"))
+    if user.role != "lab_staff":
+        for s in samples.filter(verdict="non_compliant", notified_at=None,
+                                completed_at__lt=now - deadlines.NOTIFY_WITHIN):
+            items.append(_item("notify", s, deadlines.local_date(deadlines.notify_by(s)), today,
+                               "不合格结果超过24小时未告知被抽样方"))
+    for s in samples.filter(kind="rapid", verdict="non_compliant", confirmations=None):
+        items.append(_item("confirm", s, deadlines.local_date(s.completed_at), today,
+                           "快检阳性待实验室确证"))
+    if user.role in ("city_admin", "district_officer", "town_officer", "enforcement_officer"):
+        for f in follow_ups_for(user).filter(state="open"):
+            items.append(_item("follow_up", f.sample, deadlines.local_date(f.opened_at), today,
+                               "不合格处置未办结", follow_up=f))
+    items += _summaries_due(user, today)
+    return sorted(items, key=lambda i: (-i["days_overdue"], i["due"]))
+
+
+def _item(kind, sample, due, today, text, **extra) -> dict:
+    return {"kind": kind, "sample": sample, "due": due, "text": text,
+            "days_overdue": max(0, (today - due).days), **extra}
+
+
+def _summaries_due(user, today) -> list[dict]:
+    """A lab's month with results needs its summary by the 25th: listed from five days
+    before, and every earlier month without a submitted summary stays listed."""
+    from nongan.people.models import Organisation
+
+    labs = Organisation.objects.filter(kind="lab")
+    if user.role == "lab_staff":
+        labs = labs.filter(pk=user.org_id)
+    elif user.role not in ("city_admin", "district_officer"):
+        return []
+    labs = {lab.pk: lab for lab in labs}
+    submitted = set(MonthlySummary.objects.filter(submitted_at__isnull=False, lab__in=labs)
+                    .values_list("lab", "month"))
+    since = (today.replace(day=1) - dt.timedelta(days=92)).replace(day=1)
+    pending = {(lab, deadlines.summary_month(timezone.localdate(at)))
+               for lab, at in Sample.objects.filter(lab__in=labs, completed_at__date__gte=since)
+               .values_list("lab", "completed_at")}
+    items = []
+    for lab_id, month in sorted(pending):
+        due = deadlines.summary_due(month)
+        if (lab_id, month) in submitted or today < due - dt.timedelta(days=5):
+            continue
+        lab = labs[lab_id]
+        items.append({"kind": "summary", "lab": lab, "month": month, "due": due,
+                      "sample": None, "text": f"{lab.name} {month:%Y年%m月}检测汇总表"
+                      f"{'逾期未上传' if today > due else '待上传'}",
+                      "days_overdue": max(0, (today - due).days)})
+    return items
