@@ -66,6 +66,7 @@ def locked(request, exc: LockedOut):
 def _routers():
     from nongan.inspections.api import router as inspections
     from nongan.monitoring.api import router as monitoring
+    from nongan.monitoring.api_standards import router as standards
     from nongan.people.api import router as people
     from nongan.producers.api import router as producers
     from nongan.regions.api import router as regions
@@ -75,6 +76,7 @@ def _routers():
     api.add_router("", producers)
     api.add_router("", inspections)
     api.add_router("", monitoring)
+    api.add_router("", standards)
 
 
 _routers()

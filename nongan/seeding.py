@@ -37,6 +37,7 @@ from nongan.core.geo import SHANGHAI_BOUNDS, SQ_M_PER_MU, area_mu
 from nongan.core.validators import USCC_ALPHABET, id_check_char, uscc_check_char
 from nongan.inspections.defaults import load_defaults
 from nongan.inspections.demo import seed_inspections
+from nongan.monitoring.demo import seed_monitoring
 from nongan.people.models import ROLE_NAMES, Organisation, User
 from nongan.producers import rules
 from nongan.producers.models import Certification, Plot, Producer
@@ -689,6 +690,11 @@ def _bar(progress: bool, total: int, desc: str):
                 dynamic_ncols=True, leave=True)
 
 
+def _advance(bar, done: int, total: int) -> None:
+    bar.total = total
+    bar.update(done - bar.n)
+
+
 def _organisations(names: Names) -> dict[str, Organisation]:
     wanted = [("上海市农业农村委员会", "agriculture", CITY)]
     wanted += [(name, "lab", CITY) for name in LABS]
@@ -783,6 +789,9 @@ def seed(producers: int = 600, *, years: int = 3, random_seed: int = 1,
         with _bar(progress, len(specs), "巡查记录") as bar:
             history = seed_inspections(years=years, seed=random_seed, today=today,
                                        progress=lambda done: bar.update(done - bar.n))
+        with _bar(progress, 1, "抽样监测") as bar:
+            monitoring = seed_monitoring(years=years, seed=random_seed, today=today,
+                                         progress=lambda done, total: _advance(bar, done, total))
         counts = {
             "producers": len(specs), "plots": plots, "certifications": certs,
             "accounts": accounts, "accounts_kept": skipped, "grid_members": members,
@@ -790,7 +799,7 @@ def seed(producers: int = 600, *, years: int = 3, random_seed: int = 1,
             "by_kind": {k: sum(s.kind == k for s in specs) for k in KIND_SHARES},
             "scale_producers": sum(rules.is_scale(s.kind, s.area_mu) for s in specs),
             "villages_used": len(middles), "years": years, "random_seed": random_seed,
-            **history,
+            **history, **monitoring,
         }
         audit.record("seed.run", actor=None, object_type="seed", object_id=str(random_seed),
                      after=counts)

@@ -10,5 +10,7 @@ urlpatterns = [
     path("", include("nongan.producers.urls")),
     path("", include("nongan.producers.import_urls")),
     path("", include("nongan.inspections.urls")),
+    path("", include("nongan.monitoring.urls")),
+    path("", include("nongan.monitoring.urls_standards")),
     path("", include("nongan.field.urls")),
 ]

@@ -26,6 +26,7 @@ ACTIONS = {
     "sample.notify": {"district_officer", "town_officer", "enforcement_officer"},
     "retest.request": {"district_officer", "enforcement_officer"},
     "followup.act": {"district_officer", "town_officer", "enforcement_officer"},
+    "standard.import": {"city_admin"},
 }
 
 

@@ -1,4 +1,4 @@
-"""The offline field app (现场巡查): one shell page, its service worker and its manifest.
+"""The offline field app (现场巡查, 现场采样): one shell page, its service worker and its manifest.
 
 The shell holds nothing personal: the service worker caches it and serves it with the
 network off, and app.js fetches the user's data from the API into IndexedDB.
@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET
 # What the service worker precaches: the shell page and every file it loads.
 SHELL_STATIC = [
     "field/app.js",
+    "field/sampling.js",
     "field/field.css",
     "nongan/site.css",
     "vendor/leaflet/leaflet.js",
@@ -66,7 +67,7 @@ def service_worker(request):
 @require_GET
 def manifest(request):
     body = {
-        "name": "农安 · 现场巡查",
+        "name": "农安 · 现场巡查与采样",
         "short_name": "农安巡查",
         "lang": "zh-CN",
         "start_url": reverse("field"),

@@ -23,6 +23,7 @@ from nongan.core.listing import page_of, xlsx_response
 from nongan.core.permissions import allowed, require
 from nongan.core.scoping import visible, within
 from nongan.core.templatetags.nongan_ui import role_label
+from nongan.monitoring.queries import overdue as monitoring_overdue
 from nongan.producers.models import Producer
 from nongan.producers.queries import plots_for, region_choices
 from nongan.producers.views import map_strings
@@ -432,12 +433,16 @@ def rectification_list(request):
 @require_GET
 def todo(request):
     """待办: the inspections due or overdue in the user's area and the rectification orders
-    past their deadline (实施方案 四.(四).2), overdue first."""
+    past their deadline (实施方案 四.(四).2), overdue first; then what is late in monitoring
+    (results, reports, notifying the party, follow-ups, the labs' monthly summaries)."""
     items = reminders_for(request.user)
     page = page_of(items, request.GET.get("page"), request.GET.get("page_size"))
+    monitoring = monitoring_overdue(request.user)
     return render(request, "inspections/todo.html", {
         "page": page, "overdue": sum(i["status"] == "overdue" for i in items),
-        "due": sum(i["status"] == "due" for i in items)})
+        "due": sum(i["status"] == "due" for i in items),
+        "monitoring": page_of(monitoring, request.GET.get("mpage"), 50),
+        "monitoring_late": sum(1 for i in monitoring if i["days_overdue"])})
 
 
 SCHEDULE_HEADERS = ["生产主体", "网格", "镇（街道）", "应巡查", "已巡查", "状态", "明细"]

@@ -20,6 +20,7 @@ from nongan.core.listing import page_of, xlsx_response
 from nongan.core.permissions import allowed, require, sees_personal_data
 from nongan.core.scoping import visible
 from nongan.core.validators import mask_id_number
+from nongan.monitoring.pages import VERDICT_BADGES, failed_results, producer_samples
 from nongan.regions.models import Region
 
 from . import services
@@ -193,8 +194,17 @@ def _detail_context(request, producer, **overrides) -> dict:
         members=members, plot_rows=plot_rows,
         plots_total=sum((p.area_mu for p in plots), Decimal("0")),
         field_qr=field_qr(request, producer),
+        samples=_samples_of(user, producer),
     )
     return context | overrides
+
+
+def _samples_of(user, producer) -> dict:
+    """抽检记录: the producer's samples the user may see, newest first, with verdicts."""
+    found = producer_samples(user, producer)
+    found["rows"] = [{"sample": s, "badge": VERDICT_BADGES.get(s.verdict, ""),
+                      "failed": failed_results(s)} for s in found["items"]]
+    return found
 
 
 def field_qr(request, producer) -> str:

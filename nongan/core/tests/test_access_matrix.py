@@ -16,9 +16,13 @@ PARAM = re.compile(r"<(?:(\w+):)?(\w+)>")
 # A path's parameter means the object named by the word before it in the route.
 OBJECTS = {"producers": "producer", "plots": "plot", "grids": "grid", "regions": "region",
            "coverage": "region", "import": "import_job", "inspections": "inspection",
-           "photos": "media"}
+           "photos": "media", "samples": "sample", "plans": "plan",
+           "monitoring-plans": "plan", "follow-ups": "follow_up",
+           "notifications": "notification"}
 # Routes whose parameters are not records of a region (static files, docs, language).
-NOT_SCOPED = ("static", "i18n", "docs", "template", "setlang", "openapi")
+# A lab's monthly summary belongs to its institution, not to a district: every officer
+# reads all of them, and one lab never another's (monitoring/tests/test_pages_summaries.py).
+NOT_SCOPED = ("static", "i18n", "docs", "template", "setlang", "openapi", "summaries")
 
 
 def walk(resolver, prefix=""):
@@ -57,7 +61,26 @@ def targets(world, district):
                                    created_by=side.district_officer)
     inspection, media = an_inspection(side)
     return {"inspection": inspection.pk, "media": media.pk, "producer": side.the_producer.pk, "plot": side.plot.pk,
-            "grid": f"G{side.village}", "region": side.district, "import_job": job.pk}
+            "grid": f"G{side.village}", "region": side.district, "import_job": job.pk,
+            **monitoring_targets(world, side)}
+
+
+def monitoring_targets(world, side):
+    """A district plan, a failed rapid-test sample with its follow-up, and the notification
+    the failure left for the district officer — all of `side`'s district."""
+    from nongan.core.models import Notification
+    from nongan.monitoring.services import record_results
+    from nongan.testing import make_plan, make_sample
+
+    plan = make_plan(actor=side.district_officer, lab=world.lab.org,
+                     quotas=[{"district": side.district, "category": "蔬菜", "count": 2}])
+    sample = make_sample(side.the_producer, actor=side.district_officer, kind="rapid",
+                         lab=world.lab.org.pk)
+    record_results(sample, [{"analyte": "毒死蜱", "outcome": "positive"},
+                            {"analyte": "啶虫脒", "outcome": "negative"}], actor=world.lab)
+    notification = Notification.objects.filter(recipient=side.district_officer).latest("pk")
+    return {"sample": sample.sample_no, "plan": plan.pk, "follow_up": sample.follow_up.pk,
+            "notification": notification.pk}
 
 
 def an_inspection(side):

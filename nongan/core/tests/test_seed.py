@@ -200,6 +200,9 @@ def test_the_run_is_one_audit_entry_and_the_chain_stays_intact(seeded):
 def test_the_same_seed_gives_the_same_data(seeded):
     before = fingerprint()
     with override_settings(PASSWORD_HASHERS=FAST):
+        from nongan.monitoring.tests.test_demo import clear_monitoring
+
+        clear_monitoring()
         Rectification.objects.all().delete()
         Inspection.objects.all().delete()
         GridMember.objects.all().delete()

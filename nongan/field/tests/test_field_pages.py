@@ -41,7 +41,7 @@ def test_the_service_worker_is_served_from_the_field_scope(grid_worker, login):
     assert response["Cache-Control"] == "no-cache"
     body = response.content.decode()
     assert 'const SHELL_URL = "/field/"' in body
-    for path in ("/static/field/app.js", "/static/field/field.css",
+    for path in ("/static/field/app.js", "/static/field/sampling.js", "/static/field/field.css",
                  "/static/vendor/leaflet/leaflet.js"):
         assert path in body
     version = body.split('const VERSION = "')[1].split('"')[0]
@@ -65,3 +65,30 @@ def test_the_manifest_starts_and_stays_in_the_field_app():
     assert manifest["start_url"] == "/field/" and manifest["scope"] == "/field/"
     assert manifest["display"] == "standalone" and manifest["icons"]
     assert Client().get(manifest["icons"][0]["src"]).status_code == 200
+
+
+def test_the_shell_carries_the_sampling_form(login, grid_worker):
+    html = login(grid_worker).get("/field/").content.decode()
+    # Both scripts, app.js first: sampling.js plugs into what app.js sets up.
+    assert html.index("field/app.js") < html.index("field/sampling.js")
+    assert 'id="view-sample"' in html and "提交采样单" in html
+    for part in ("s-kinds", "s-plan", "s-lab", "s-plots", "s-product", "s-foods", "s-pesticides",
+                 "s-analytes", "s-photo-input", "s-co-samplers", "s-signature", "s-refusal"):
+        assert f'id="{part}"' in html, part
+    assert html.count('capture="environment"') == 2  # a camera for each form
+
+
+def test_the_service_worker_changes_with_the_sampling_script(settings, tmp_path):
+    """The worker's version covers sampling.js, so a new sampling form reaches every phone."""
+    from nongan.field import views
+
+    body = Client().get("/field/sw.js").content.decode()
+    files = json.loads(body.split("const SHELL_STATIC = ")[1].split(";")[0])
+    assert "/static/field/sampling.js" in files
+    before = views._version()
+    changed = tmp_path / "field"
+    changed.mkdir()
+    (changed / "sampling.js").write_text("/* a new sampling form */")
+    # Django's test signals reset the static file finders when this setting changes.
+    settings.STATICFILES_DIRS = [str(tmp_path), *settings.STATICFILES_DIRS]
+    assert views._version() != before

@@ -3,6 +3,7 @@ from django.core.management.base import BaseCommand
 
 from nongan.core.workdays import load_calendar
 from nongan.inspections.defaults import load_defaults
+from nongan.monitoring.standards import load_demo_standards
 from nongan.regions.models import Region
 from nongan.regions.services import SHIPPED_DIVISIONS, apply_divisions, ensure_village_grids
 
@@ -23,3 +24,6 @@ class Command(BaseCommand):
         self.stdout.write(f"检查表模板与安全间隔期：{summary}")
         summary = load_calendar()
         self.stdout.write(f"节假日安排：新增 {summary['added']} 天")
+        for edition in load_demo_standards()["loaded"]:
+            self.stdout.write(f"{edition['standard']} 演示限量（非标准原文）：限量 "
+                              f"{edition['limits']} 条，食品分类 {edition['foods']} 项")

@@ -35,6 +35,12 @@ class Command(BaseCommand):
             f"生产主体 {counts['producers']} 个（规模主体 {counts['scale_producers']} 个），"
             f"地块 {counts['plots']} 块，二品一标证书 {counts['certifications']} 张，"
             f"账号 {counts['accounts']} 个，网格人员 {counts['grid_members']} 名。")
+        if counts.get("samples"):
+            self.stdout.write(
+                f"抽样监测：监测任务 {counts['monitoring_plans']} 项，样品 {counts['samples']} 个"
+                f"（其中快检 {counts['rapid_tests']} 个），检测结果 {counts['results']} 条，"
+                f"不合格 {counts['non_compliant_samples']} 个（均有处置记录），"
+                f"月度汇总表 {counts['monthly_summaries']} 份。")
         if counts["accounts_kept"]:
             self.stdout.write(f"已存在的 {counts['accounts_kept']} 个同名账号保持不变（密码未改）。")
         if logins:
