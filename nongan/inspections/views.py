@@ -10,7 +10,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count
-from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -29,7 +28,7 @@ from nongan.producers.queries import plots_for, region_choices
 from nongan.producers.views import map_strings
 from nongan.regions.models import Region
 
-from . import schedules, services
+from . import photos, schedules, services
 from .defaults import new_template_version
 from .forms import INPUT_COLUMNS, YES_NO, AmendmentForm, InspectionFilterForm, amendable_fields
 from .models import RESULTS, ChecklistTemplate, Inspection, Rectification
@@ -331,18 +330,7 @@ def inspection_photo(request, pk, media_id: uuid.UUID):
     media = inspection.photos.filter(pk=media_id).first()
     if media is None and inspection.signature_id == media_id:
         media = inspection.signature
-    if media is None or not media.file:
-        raise Http404
-    try:
-        handle = media.file.open("rb")
-    except (FileNotFoundError, OSError):
-        raise Http404 from None
-    response = FileResponse(handle, content_type=media.content_type)
-    response["Content-Length"] = media.size
-    response["Cache-Control"] = "private, max-age=3600"
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Disposition"] = "inline"
-    return response
+    return photos.serve(media)
 
 
 @login_required

@@ -3,10 +3,11 @@
 import io
 from collections import Counter
 
+from django.db.models import Prefetch
 from openpyxl import Workbook
 
 from . import deadlines
-from .models import NON_COMPLIANT, Sample
+from .models import NON_COMPLIANT, Result, Sample
 
 HEADERS = ["样品编号", "监测任务", "类型", "抽样日期", "区", "镇（街道）", "生产主体",
            "样品名称", "产品类别", "检测项目数", "不合格项目", "结论", "判定依据", "完成日期",
@@ -17,7 +18,8 @@ def month_samples(lab, month):
     start, end = deadlines.summary_window(month)
     return (Sample.objects.filter(lab=lab, completed_at__date__range=(start, end))
             .select_related("plan", "producer", "district", "town", "standard")
-            .prefetch_related("results").order_by("completed_at", "sample_no"))
+            .prefetch_related(Prefetch("results", Result.objects.defer("basis")))
+            .order_by("completed_at", "sample_no"))
 
 
 def failed_text(sample) -> str:

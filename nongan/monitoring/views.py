@@ -23,6 +23,7 @@ from nongan.core.errors import Conflict, FieldErrors
 from nongan.core.listing import XLSX, page_of, xlsx_response
 from nongan.core.permissions import allowed, require
 from nongan.core.scoping import visible
+from nongan.inspections import photos
 from nongan.inspections.views import location_text
 from nongan.producers.models import Producer
 from nongan.producers.queries import region_choices
@@ -288,16 +289,7 @@ def sample_photo(request, sample_no, media_id: uuid.UUID):
     media = sample.photos.filter(pk=media_id).first()
     if media is None and sample.party_signature_id == media_id:
         media = sample.party_signature
-    if media is None or not media.file:
-        raise Http404
-    try:
-        handle = media.file.open("rb")
-    except (FileNotFoundError, OSError):
-        raise Http404 from None
-    response = FileResponse(handle, content_type=media.content_type)
-    response["Cache-Control"] = "private, max-age=3600"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return photos.serve(media)
 
 
 @login_required
