@@ -1,16 +1,15 @@
 """Writes of field supervision (强化监管检查，做到监管留痕): photos, inspections, amendments."""
 
 import datetime as dt
-import hashlib
-import json
 
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
 
 from nongan.core import audit
-from nongan.core.errors import Conflict, FieldErrors
+from nongan.core.delivery import deliver_once
+from nongan.core.errors import FieldErrors
 from nongan.core.geo import distance_m, locate
 from nongan.core.permissions import require
 from nongan.core.scoping import visible
@@ -45,36 +44,12 @@ def upload_media(uploaded, *, actor) -> Media:
     return media
 
 
-def payload_hash(payload: dict) -> str:
-    body = json.dumps(audit.jsonable(payload), sort_keys=True, ensure_ascii=False)
-    return hashlib.sha256(body.encode()).hexdigest()
-
-
 def submit_inspection(payload: dict, *, actor) -> tuple[Inspection, bool]:
     """提交巡查记录, idempotent by the client's uuid: the same record again returns the
     stored one (created False); different content under the same uuid is a conflict."""
     require(actor, "inspection.submit")
-    digest = payload_hash(payload)
-    existing = Inspection.objects.filter(uuid=payload["uuid"]).first()
-    if existing is not None:
-        return _same_or_conflict(existing, digest, actor)
-    try:
-        with transaction.atomic():
-            return _create(payload, digest, actor), True
-    except IntegrityError:
-        # Two deliveries of the same record raced; the first one won.
-        existing = Inspection.objects.filter(uuid=payload["uuid"]).first()
-        if existing is None:
-            raise
-        return _same_or_conflict(existing, digest, actor)
-
-
-def _same_or_conflict(existing, digest, actor):
-    if visible(Inspection, actor).filter(pk=existing.pk).exists() is False:
-        raise Conflict("该编号已被另一条记录使用")
-    if existing.payload_hash != digest:
-        raise Conflict("该巡查记录已提交，内容不同；如需更正请提交更正记录")
-    return existing, False
+    return deliver_once(Inspection, payload, _create, actor=actor,
+                        changed="该巡查记录已提交，内容不同；如需更正请提交更正记录")
 
 
 def _create(payload: dict, digest: str, actor) -> Inspection:

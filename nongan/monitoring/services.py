@@ -7,20 +7,21 @@ from collections import Counter
 from decimal import Decimal, InvalidOperation
 
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import F, Q
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
 from nongan.core import audit
+from nongan.core.delivery import deliver_once
 from nongan.core.errors import Conflict, FieldErrors
 from nongan.core.geo import locate
 from nongan.core.notifications import notify
 from nongan.core.permissions import require
 from nongan.core.scoping import visible
 from nongan.inspections.models import Inspection, Media
-from nongan.inspections.services import location_flags, payload_hash, photo_flags
+from nongan.inspections.services import location_flags, photo_flags
 from nongan.people.models import Organisation, User
 from nongan.producers import importing
 from nongan.producers.models import Producer
@@ -134,26 +135,8 @@ def submit_sample(payload: dict, *, actor) -> tuple[Sample, bool]:
     """提交采样单, idempotent by the client's uuid like an inspection: the same form again
     returns the stored sample (created False); different content is a conflict."""
     require(actor, "sample.submit")
-    digest = payload_hash(payload)
-    existing = Sample.objects.filter(uuid=payload["uuid"]).first()
-    if existing is not None:
-        return _same_or_conflict(existing, digest, actor)
-    try:
-        with transaction.atomic():
-            return _create_sample(payload, digest, actor), True
-    except IntegrityError:
-        existing = Sample.objects.filter(uuid=payload["uuid"]).first()
-        if existing is None:
-            raise
-        return _same_or_conflict(existing, digest, actor)
-
-
-def _same_or_conflict(existing, digest, actor):
-    if not visible(Sample, actor).filter(pk=existing.pk).exists():
-        raise Conflict("该编号已被另一条记录使用")
-    if existing.payload_hash != digest:
-        raise Conflict("该采样单已提交，内容不同；采样单提交后不能修改")
-    return existing, False
+    return deliver_once(Sample, payload, _create_sample, actor=actor,
+                        changed="该采样单已提交，内容不同；采样单提交后不能修改")
 
 
 def _create_sample(payload: dict, digest: str, actor) -> Sample:
