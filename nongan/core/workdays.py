@@ -1,9 +1,10 @@
 """Working days (工作日) for legal time limits: Monday to Friday, except the State
 Council's public holidays, plus the weekend days worked in exchange (调休).
 
-The exceptions are data (`CalendarDay`), loaded from `data/holidays-cn.csv` by `nongan init`
-(source: 国务院办公厅关于节假日安排的通知, 2024–2026 editions) and extended each year when the
-next year's arrangement is published. A year without rows counts weekends only.
+The exceptions are data (`CalendarDay`), loaded by `nongan init` from the maintained
+`chinesecalendar` package (which transcribes each 国务院办公厅关于节假日安排的通知, 2004
+onwards) and editable: when a new year's arrangement is published before the package
+follows, `nongan calendar load FILE.csv` adds it. A year without rows counts weekends only.
 """
 
 import csv
@@ -15,7 +16,11 @@ from django.db import transaction
 from nongan.core import audit
 from nongan.core.models import CalendarDay
 
-SHIPPED_CALENDAR = Path(__file__).parent / "data" / "holidays-cn.csv"
+HOLIDAY_NAMES = {
+    "new_years_day": "元旦", "spring_festival": "春节", "tomb_sweeping_day": "清明节",
+    "labour_day": "劳动节", "dragon_boat_festival": "端午节", "national_day": "国庆节",
+    "mid_autumn_festival": "中秋节", "anti_fascist_70th_day": "抗战胜利70周年纪念日",
+}
 
 
 def _exceptions(start: dt.date, end: dt.date) -> dict[dt.date, bool]:
@@ -46,13 +51,28 @@ def calendar_covers(year: int) -> bool:
     return CalendarDay.objects.filter(date__year=year).exists()
 
 
+def _published_days() -> list[tuple[dt.date, bool, str]]:
+    from chinese_calendar import constants
+
+    def name(holiday, working):
+        label = HOLIDAY_NAMES.get(constants.Holiday(holiday).name, holiday)
+        return f"{label}调休上班" if working else label
+
+    return ([(d, False, name(h, False)) for d, h in constants.holidays.items()]
+            + [(d, True, name(h, True)) for d, h in constants.workdays.items()])
+
+
 @transaction.atomic
-def load_calendar(path=SHIPPED_CALENDAR, *, actor=None, replace: bool = False) -> dict:
-    """Add the days of a `date,working,name` CSV; days already present keep their (possibly
-    edited) value unless `replace`."""
-    with open(path, encoding="utf-8-sig", newline="") as handle:
-        rows = [(dt.date.fromisoformat(r["date"]), r["working"].strip() == "1", r["name"].strip())
-                for r in csv.DictReader(handle)]
+def load_calendar(path=None, *, actor=None, replace: bool = False) -> dict:
+    """Add the published holidays and make-up working days (from `chinesecalendar`, or from a
+    `date,working,name` CSV at `path`); days already present keep their (possibly edited)
+    value unless `replace`."""
+    if path is None:
+        rows = _published_days()
+    else:
+        with open(path, encoding="utf-8-sig", newline="") as handle:
+            rows = [(dt.date.fromisoformat(r["date"]), r["working"].strip() == "1",
+                     r["name"].strip()) for r in csv.DictReader(handle)]
     existing = set(CalendarDay.objects.filter(date__in=[r[0] for r in rows])
                    .values_list("date", flat=True))
     added = [CalendarDay(date=d, working=w, name=n) for d, w, n in rows if d not in existing]
@@ -64,6 +84,7 @@ def load_calendar(path=SHIPPED_CALENDAR, *, actor=None, replace: bool = False) -
                 changed += CalendarDay.objects.filter(date=d).exclude(working=w, name=n) \
                     .update(working=w, name=n)
     if added or changed:
+        source = Path(path).name if path else "chinesecalendar"
         audit.record("calendar.load", None, actor=actor,
-                     after={"file": Path(path).name, "added": len(added), "changed": changed})
+                     after={"source": source, "added": len(added), "changed": changed})
     return {"added": len(added), "changed": changed}
