@@ -64,11 +64,14 @@ def locked(request, exc: LockedOut):
 
 
 def _routers():
+    from nongan.enforcement.api_cases import router as cases
+    from nongan.enforcement.api_spot_checks import router as spot_checks
     from nongan.inspections.api import router as inspections
     from nongan.monitoring.api import router as monitoring
     from nongan.monitoring.api_standards import router as standards
     from nongan.people.api import router as people
     from nongan.producers.api import router as producers
+    from nongan.public.api import router as public
     from nongan.regions.api import router as regions
 
     api.add_router("", people)
@@ -77,6 +80,9 @@ def _routers():
     api.add_router("", inspections)
     api.add_router("", monitoring)
     api.add_router("", standards)
+    api.add_router("", spot_checks)
+    api.add_router("", cases)
+    api.add_router("", public)
 
 
 _routers()

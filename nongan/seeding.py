@@ -35,6 +35,7 @@ from tqdm import tqdm
 from nongan.core import audit
 from nongan.core.geo import SHANGHAI_BOUNDS, SQ_M_PER_MU, area_mu
 from nongan.core.validators import USCC_ALPHABET, id_check_char, uscc_check_char
+from nongan.enforcement.demo import seed_enforcement
 from nongan.inspections.defaults import load_defaults
 from nongan.inspections.demo import seed_inspections
 from nongan.monitoring.demo import seed_monitoring
@@ -792,6 +793,7 @@ def seed(producers: int = 600, *, years: int = 3, random_seed: int = 1,
         with _bar(progress, 1, "抽样监测") as bar:
             monitoring = seed_monitoring(years=years, seed=random_seed, today=today,
                                          progress=lambda done, total: _advance(bar, done, total))
+        enforcement = seed_enforcement(seed=random_seed, today=today) if years else {}
         counts = {
             "producers": len(specs), "plots": plots, "certifications": certs,
             "accounts": accounts, "accounts_kept": skipped, "grid_members": members,
@@ -799,7 +801,7 @@ def seed(producers: int = 600, *, years: int = 3, random_seed: int = 1,
             "by_kind": {k: sum(s.kind == k for s in specs) for k in KIND_SHARES},
             "scale_producers": sum(rules.is_scale(s.kind, s.area_mu) for s in specs),
             "villages_used": len(middles), "years": years, "random_seed": random_seed,
-            **history, **monitoring,
+            **history, **monitoring, **enforcement,
         }
         audit.record("seed.run", actor=None, object_type="seed", object_id=str(random_seed),
                      after=counts)

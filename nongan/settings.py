@@ -30,6 +30,9 @@ INSTALLED_APPS = [
     "nongan.producers",
     "nongan.inspections",
     "nongan.monitoring",
+    "nongan.credit",
+    "nongan.enforcement",
+    "nongan.public",
     "nongan.field",
 ]
 

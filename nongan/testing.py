@@ -46,6 +46,24 @@ BROWSER_MARKS = [
 ]
 
 
+def phone_page(browser, base: str, user=None):
+    """A 360 px phone page in `browser`, logged in as `user` (anonymous when None) on the live
+    server at `base`; returns the page and the list its script errors are collected in."""
+    from django.test import Client
+
+    context = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True,
+                                  has_touch=True, locale="zh-CN", timezone_id="Asia/Shanghai")
+    if user is not None:
+        client = Client()
+        client.force_login(user)
+        context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value,
+                              "url": base}])
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    return page, errors
+
+
 def uscc(n: int | None = None, area: str = "310115") -> str:
     n = next(_serial) if n is None else n
     body = f"93{area}MA{n:07d}"[:17]

@@ -12,5 +12,9 @@ urlpatterns = [
     path("", include("nongan.inspections.urls")),
     path("", include("nongan.monitoring.urls")),
     path("", include("nongan.monitoring.urls_standards")),
+    path("", include("nongan.enforcement.urls_spot_checks")),
+    path("", include("nongan.enforcement.urls_cases")),
+    path("public/", include("nongan.public.urls")),
+    path("", include("nongan.public.urls_qr")),
     path("", include("nongan.field.urls")),
 ]

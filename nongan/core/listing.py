@@ -45,3 +45,18 @@ def xlsx_response(filename: str, headers: list[str], rows) -> HttpResponse:
     response = HttpResponse(buffer.getvalue(), content_type=XLSX)
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
     return response
+
+
+def sort_headers(current: str, columns, *, descending_first=()) -> dict:
+    """What each sortable column header links to and shows: the current column toggles its
+    direction; `descending_first` columns (dates) start newest first."""
+    headers = {}
+    for key in columns:
+        if current == key:
+            headers[key] = {"next": f"-{key}", "arrow": "▲", "aria": "ascending"}
+        elif current == f"-{key}":
+            headers[key] = {"next": key, "arrow": "▼", "aria": "descending"}
+        else:
+            headers[key] = {"next": f"-{key}" if key in descending_first else key,
+                            "arrow": "", "aria": "none"}
+    return headers

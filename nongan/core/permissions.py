@@ -27,6 +27,16 @@ ACTIONS = {
     "retest.request": {"district_officer", "enforcement_officer"},
     "followup.act": {"district_officer", "town_officer", "enforcement_officer"},
     "standard.import": {"city_admin"},
+    # 双随机、一公开 and penalty cases are the district enforcement brigade's (实施方案
+    # 三.(三)); the district office keeps the matters list and publishes with them.
+    "matter.edit": {"city_admin", "district_officer", "enforcement_officer"},
+    "conflict.declare": {"district_officer", "enforcement_officer"},
+    "spotcheck.plan": {"district_officer", "enforcement_officer"},
+    "spotcheck.result": {"enforcement_officer"},
+    "spotcheck.publish": {"district_officer", "enforcement_officer"},
+    "case.open": {"enforcement_officer"},
+    "case.act": {"enforcement_officer"},
+    "case.publish": {"district_officer", "enforcement_officer"},
 }
 
 

@@ -13,16 +13,18 @@ LEVEL_FIELD = {"district": "district", "town": "town", "village": "village"}
 
 
 def register(model: type[Model], *, region: str | None = "", owner: str | None = None,
-             personal: str | None = None, upward: bool = False, org: str | None = None):
+             personal: str | None = None, upward: bool = False, org: str | None = None,
+             hidden_from: tuple = ()):
     """Declare how a model is scoped: `region` is the prefix to its region columns
     ("" when the model carries them; None for reference data every officer reads), `owner`
     the path to its producer id (None when a producer account never sees it), `personal`
     the path to a user id that always sees it. `upward`: the record belongs to a city or
     district office and every officer under it reads it (a city plan is worked on in every
     district). `org`: the path to the testing institution whose staff see it — a lab sees
-    its own tasks and nothing else (CONTRACT.md roles)."""
+    its own tasks and nothing else (CONTRACT.md roles). `hidden_from`: roles that see none
+    of it whatever their region (a lab has no business with penalty cases)."""
     SCOPES[model._meta.label_lower] = {"region": region, "owner": owner, "personal": personal,
-                                       "upward": upward, "org": org}
+                                       "upward": upward, "org": org, "hidden_from": hidden_from}
     return model
 
 
@@ -33,6 +35,8 @@ def visible(qs, user) -> QuerySet:
     if user is None or not user.is_authenticated or not user.is_active:
         return qs.none()
     spec = SCOPES[qs.model._meta.label_lower]
+    if user.role in spec["hidden_from"]:
+        return qs.none()
     if spec["personal"]:
         return qs.filter(**{spec["personal"]: user.pk})
     if user.role == "producer":

@@ -22,6 +22,7 @@ from nongan.core.listing import page_of, xlsx_response
 from nongan.core.permissions import allowed, require
 from nongan.core.scoping import visible, within
 from nongan.core.templatetags.nongan_ui import role_label
+from nongan.enforcement.todo import overdue as enforcement_overdue
 from nongan.monitoring.queries import overdue as monitoring_overdue
 from nongan.producers.models import Producer
 from nongan.producers.queries import plots_for, region_choices
@@ -417,16 +418,26 @@ def rectification_list(request):
     })
 
 
+# Those who run spot checks and cases, and the offices above them.
+ENFORCEMENT_TODO = {"city_admin", "district_officer", "enforcement_officer"}
+
+
 @login_required
 @require_GET
 def todo(request):
     """待办: the inspections due or overdue in the user's area and the rectification orders
     past their deadline (实施方案 四.(四).2), overdue first; then what is late in monitoring
-    (results, reports, notifying the party, follow-ups, the labs' monthly summaries)."""
+    (results, reports, notifying the party, follow-ups, the labs' monthly summaries) and in
+    enforcement (publications, case time limits)."""
     items = reminders_for(request.user)
     page = page_of(items, request.GET.get("page"), request.GET.get("page_size"))
     monitoring = monitoring_overdue(request.user)
+    enforcement = enforcement_overdue(request.user) if request.user.role in ENFORCEMENT_TODO \
+        else None
     return render(request, "inspections/todo.html", {
+        "enforcement": None if enforcement is None else
+        page_of(enforcement, request.GET.get("epage"), 50),
+        "enforcement_late": sum(1 for i in enforcement or () if i["days_overdue"]),
         "page": page, "overdue": sum(i["status"] == "overdue" for i in items),
         "due": sum(i["status"] == "due" for i in items),
         "monitoring": page_of(monitoring, request.GET.get("mpage"), 50),

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from nongan.core.errors import Conflict, FieldErrors
-from nongan.core.listing import XLSX, page_of, xlsx_response
+from nongan.core.listing import XLSX, page_of, sort_headers, xlsx_response
 from nongan.core.permissions import allowed, require
 from nongan.core.scoping import visible
 from nongan.inspections import photos
@@ -52,19 +52,6 @@ def _sample_url(sample, anchor="") -> str:
 
 
 # --- the list ------------------------------------------------------------------------------
-
-
-def _sort_headers(current: str) -> dict:
-    headers = {}
-    for key in SORT_COLUMNS:
-        if current == key:
-            headers[key] = {"next": f"-{key}", "arrow": "▲", "aria": "ascending"}
-        elif current == f"-{key}":
-            headers[key] = {"next": key, "arrow": "▼", "aria": "descending"}
-        else:
-            headers[key] = {"next": f"-{key}" if key == "sampled_at" else key, "arrow": "",
-                            "aria": "none"}
-    return headers
 
 
 def _filtered(request):
@@ -106,7 +93,7 @@ def sample_list(request):
         producer = visible(Producer, user).filter(pk=filters["producer"]).first()
     context = {
         "form": form, "result": result, "rows": rows, "notice": notice,
-        "sort": _sort_headers(filters["sort"]), "sort_value": filters["sort"],
+        "sort": sort_headers(filters["sort"], SORT_COLUMNS, descending_first={"sampled_at"}), "sort_value": filters["sort"],
         "producer": producer, "region": params.get("region", ""),
         "regions": region_choices(user), "kinds": KINDS, "verdicts": VERDICTS,
         "kind": params.get("kind", ""), "verdict": params.get("verdict", ""),

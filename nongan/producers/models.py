@@ -11,6 +11,8 @@ KINDS = [
     ("grower", "种养殖户"),
 ]
 CERT_KINDS = [("green", "绿色食品"), ("organic", "有机农产品"), ("gi", "农产品地理标志")]
+# 信用等级 (A 守信 … D 严重失信); set by the credit rules, read by supervision and draws.
+CREDIT_GRADES = [("A", "A 守信"), ("B", "B 基本守信"), ("C", "C 失信"), ("D", "D 严重失信")]
 CERT_STATUSES = [("valid", "有效"), ("suspended", "暂停"), ("revoked", "撤销"), ("expired", "过期")]
 
 
@@ -33,6 +35,8 @@ class Producer(RegionScoped):
         Grid, null=True, blank=True, on_delete=models.PROTECT, related_name="producers",
         verbose_name="网格",
     )
+    credit_grade = models.CharField("信用等级", max_length=1, choices=CREDIT_GRADES,
+                                    default="B", db_index=True)
     active = models.BooleanField("在册", default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from nongan.core.errors import FieldErrors
-from nongan.core.listing import page_of, xlsx_response
+from nongan.core.listing import page_of, sort_headers, xlsx_response
 from nongan.core.permissions import allowed, require, sees_personal_data
 from nongan.core.scoping import visible
 from nongan.core.validators import mask_id_number
@@ -117,18 +117,6 @@ def _map_context(**extra) -> dict:
 # --- the list ----------------------------------------------------------------------------
 
 
-def _sort_headers(current: str) -> dict:
-    headers = {}
-    for key in SORT_COLUMNS:
-        if current == key:
-            headers[key] = {"next": f"-{key}", "arrow": "▲", "aria": "ascending"}
-        elif current == f"-{key}":
-            headers[key] = {"next": key, "arrow": "▼", "aria": "descending"}
-        else:
-            headers[key] = {"next": key, "arrow": "", "aria": "none"}
-    return headers
-
-
 @login_required
 @require_GET
 def producer_list(request):
@@ -145,7 +133,7 @@ def producer_list(request):
             for p in result["items"]]
     sort = params.get("sort") or "name"
     context = {
-        "result": result, "rows": rows, "sort": _sort_headers(sort),
+        "result": result, "rows": rows, "sort": sort_headers(sort, SORT_COLUMNS),
         "q": params.get("q", ""), "region": params.get("region", ""),
         "kind": params.get("kind", ""), "certification": params.get("certification", ""),
         "scale": params.get("scale", ""), "sort_value": sort,

@@ -18,11 +18,15 @@ OBJECTS = {"producers": "producer", "plots": "plot", "grids": "grid", "regions":
            "coverage": "region", "import": "import_job", "inspections": "inspection",
            "photos": "media", "samples": "sample", "plans": "plan",
            "monitoring-plans": "plan", "follow-ups": "follow_up",
-           "notifications": "notification"}
+           "notifications": "notification", "spot-checks": "spot_check", "targets": "target",
+           "cases": "case", "steps": "case_step", "conflicts": "conflict",
+           "matters": "matter"}
 # Routes whose parameters are not records of a region (static files, docs, language).
 # A lab's monthly summary belongs to its institution, not to a district: every officer
 # reads all of them, and one lab never another's (monitoring/tests/test_pages_summaries.py).
-NOT_SCOPED = ("static", "i18n", "docs", "template", "setlang", "openapi", "summaries")
+# The public site shows what is published to everyone, without a login (public/tests).
+NOT_SCOPED = ("static", "i18n", "docs", "template", "setlang", "openapi", "summaries",
+              "public")
 
 
 def walk(resolver, prefix=""):
@@ -62,7 +66,23 @@ def targets(world, district):
     inspection, media = an_inspection(side)
     return {"inspection": inspection.pk, "media": media.pk, "producer": side.the_producer.pk, "plot": side.plot.pk,
             "grid": f"G{side.village}", "region": side.district, "import_job": job.pk,
-            **monitoring_targets(world, side)}
+            **monitoring_targets(world, side), **enforcement_targets(side)}
+
+
+def enforcement_targets(side):
+    """A drawn spot check of the district (its own matter) with its target, a penalty case
+    with its 立案 step, and an officer's conflict declaration."""
+    from nongan.enforcement.services.spot_checks import declare_conflict
+    from nongan.enforcement.tests.case_factories import open_case
+    from nongan.enforcement.tests.spot_check_factories import drawn, matter
+
+    own = matter(region=side.district)
+    check = drawn(side.enforcement_officer, own, share="1")
+    case = open_case(side)
+    conflict = declare_conflict({"producer": side.the_producer.pk, "reason": "亲属关系"},
+                                actor=side.enforcement_officer2)
+    return {"spot_check": check.pk, "target": check.targets.first().pk, "case": case.pk,
+            "case_step": case.steps.first().pk, "conflict": conflict.pk, "matter": own.pk}
 
 
 def monitoring_targets(world, side):

@@ -200,8 +200,10 @@ def test_the_run_is_one_audit_entry_and_the_chain_stays_intact(seeded):
 def test_the_same_seed_gives_the_same_data(seeded):
     before = fingerprint()
     with override_settings(PASSWORD_HASHERS=FAST):
+        from nongan.enforcement.tests.test_demo import clear_enforcement
         from nongan.monitoring.tests.test_demo import clear_monitoring
 
+        clear_enforcement()
         clear_monitoring()
         Rectification.objects.all().delete()
         Inspection.objects.all().delete()

@@ -2,13 +2,12 @@
 (wide tables scroll inside their box), no script error, and the monthly chart draws."""
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 
 from nongan.monitoring import services
 from nongan.monitoring.models import FollowUp, MonthlySummary
 from nongan.monitoring.standards import load_demo_standards
-from nongan.testing import ARTIFACTS, BROWSER_MARKS, make_world
+from nongan.testing import ARTIFACTS, BROWSER_MARKS, make_world, phone_page
 
 from .page_helpers import city_plan, lab_sample, results
 
@@ -28,19 +27,6 @@ def scene(live_divisions, settings, tmp_path):
     return world, plan, sample
 
 
-def _open(browser, base, user):
-    client = Client()
-    client.force_login(user)
-    context = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True,
-                                  has_touch=True, locale="zh-CN", timezone_id="Asia/Shanghai")
-    context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value,
-                          "url": base}])
-    page = context.new_page()
-    errors = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    return page, errors
-
-
 def _fits(page, base, path):
     response = page.goto(base + path)
     assert response.status == 200, path
@@ -53,7 +39,7 @@ def test_the_monitoring_pages_fit_a_phone(live_server, browser, scene):
     base = live_server.url
     follow_up = FollowUp.objects.get(sample=sample)
     summary = MonthlySummary.objects.get()
-    officer, errors = _open(browser, base, world.pudong.district_officer)
+    officer, errors = phone_page(browser, base, world.pudong.district_officer)
     for path in ("/samples/", f"/samples/{sample.sample_no}/",
                  f"/samples/{sample.sample_no}/print/", f"/samples/{sample.sample_no}/label/",
                  "/plans/", f"/plans/{plan.pk}/", "/plans/new/", "/follow-ups/",
@@ -65,7 +51,7 @@ def test_the_monitoring_pages_fit_a_phone(live_server, browser, scene):
     officer.screenshot(path=str(ARTIFACTS / "monitoring-monthly-360.png"), full_page=True)
     _fits(officer, base, f"/samples/{sample.sample_no}/")
     officer.screenshot(path=str(ARTIFACTS / "monitoring-sample-360.png"), full_page=True)
-    lab, lab_errors = _open(browser, base, world.lab)
+    lab, lab_errors = phone_page(browser, base, world.lab)
     for path in ("/samples/import/", "/summaries/", f"/samples/{sample.sample_no}/"):
         _fits(lab, base, path)
     lab.click("#enter summary")

@@ -2,6 +2,8 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from nongan.core.workdays import load_calendar
+from nongan.enforcement.legal import load_legal_bases
+from nongan.enforcement.matters import load_matters
 from nongan.inspections.defaults import load_defaults
 from nongan.monitoring.standards import load_demo_standards
 from nongan.regions.models import Region
@@ -24,6 +26,9 @@ class Command(BaseCommand):
         self.stdout.write(f"检查表模板与安全间隔期：{summary}")
         summary = load_calendar()
         self.stdout.write(f"节假日安排：新增 {summary['added']} 天")
+        matters, bases = load_matters(), load_legal_bases()
+        self.stdout.write(f"随机抽查事项：新增 {len(matters['added'])} 项；"
+                          f"处罚依据：新增 {len(bases['added'])} 条")
         for edition in load_demo_standards()["loaded"]:
             self.stdout.write(f"{edition['standard']} 演示限量（非标准原文）：限量 "
                               f"{edition['limits']} 条，食品分类 {edition['foods']} 项")

@@ -41,6 +41,12 @@ class Command(BaseCommand):
                 f"（其中快检 {counts['rapid_tests']} 个），检测结果 {counts['results']} 条，"
                 f"不合格 {counts['non_compliant_samples']} 个（均有处置记录），"
                 f"月度汇总表 {counts['monthly_summaries']} 份。")
+        if counts.get("spot_checks"):
+            grades = counts["credit_grades"]
+            self.stdout.write(
+                f"执法监管：双随机抽查计划 {counts['spot_checks']} 项（抽查对象 {counts['targets']} 个），"
+                f"行政处罚案件 {counts['cases']} 件（已公示 {counts['published_penalties']} 件）；"
+                f"演示信用等级 A {grades['A']}、C {grades['C']}、D {grades['D']} 个，其余 B。")
         if counts["accounts_kept"]:
             self.stdout.write(f"已存在的 {counts['accounts_kept']} 个同名账号保持不变（密码未改）。")
         if logins:

@@ -1,0 +1,197 @@
+"""Demo enforcement history for `nongan seed`: in every district, last quarter's 双随机 check
+(drawn, checked, results published), this quarter's plan (published, not yet drawn), and
+penalty cases from the referred targets and the failed samples handed over, left at every
+stage from 立案 to 结案 — all written through the services, as officers would.
+
+Credit grades come from each producer's recorded history (a referral or a banned pesticide
+→ D, a rectification or a failed sample in the last year → C, a valid certificate and a
+clean record → A, otherwise B): a stand-in until the credit rules set them.
+"""
+
+import datetime as dt
+import random
+from decimal import Decimal
+
+from django.utils import timezone
+
+from nongan.inspections.models import Inspection
+from nongan.monitoring.models import FollowUp, Sample
+from nongan.people.models import User
+from nongan.producers.models import Certification, Producer
+from nongan.regions.models import Region
+
+from .legal import load_legal_bases
+from .matters import load_matters
+from .models import Case, Matter, Target
+from .services import cases, spot_checks
+
+RESULT_SHARES = [("pass", 0.82), ("rectify", 0.12), ("refer", 0.04), ("absent", 0.02)]
+GRADE_SHARES = {"A": "0.05", "B": "0.10", "C": "0.30", "D": "0.65"}
+MAX_CASES_PER_DISTRICT = 4
+# Days from 立案 to the last step of each demo stage (investigation, notice, served, closed).
+STAGE_DAYS = [3, 15, 30, 37]
+
+
+def seed_enforcement(*, seed: int, today: dt.date) -> dict:
+    load_matters()
+    load_legal_bases()
+    grades = _demo_grades(today)
+    rng = random.Random(f"nongan-seed:{seed}:enforcement")
+    counts = {"spot_checks": 0, "targets": 0, "cases": 0, "published_penalties": 0,
+              "credit_grades": grades}
+    matter = Matter.objects.filter(code="SH-NA-06").first() or Matter.objects.first()
+    for district in Region.objects.filter(level="district").order_by("code"):
+        officers = list(User.objects.filter(role="enforcement_officer", region=district,
+                                            enforcement_card_valid_to__gte=today)
+                        .order_by("username"))
+        if len(officers) < 2 or not Producer.objects.filter(district=district).exists():
+            continue
+        District(district, officers, matter, today, rng, counts).run()
+    return counts
+
+
+def _demo_grades(today: dt.date) -> dict:
+    year_ago = timezone.make_aware(dt.datetime.combine(today - dt.timedelta(days=365),
+                                                       dt.time()))
+    referred = set(Inspection.objects.filter(result="refer").values_list("producer", flat=True))
+    banned = set(Sample.objects.filter(results__status="banned_detected")
+                 .values_list("producer", flat=True))
+    warned = set(Inspection.objects.filter(result="rectify", finished_at__gte=year_ago)
+                 .values_list("producer", flat=True)) | set(
+        Sample.objects.filter(verdict="non_compliant", sampled_at__gte=year_ago)
+        .values_list("producer", flat=True))
+    certified = set(Certification.objects.filter(status="valid", valid_to__gte=today)
+                    .values_list("producer", flat=True))
+    d = referred | banned
+    c = warned - d
+    a = certified - d - c
+    Producer.objects.filter(pk__in=d).update(credit_grade="D")
+    Producer.objects.filter(pk__in=c).update(credit_grade="C")
+    Producer.objects.filter(pk__in=a).update(credit_grade="A")
+    return {"A": len(a), "C": len(c), "D": len(d)}
+
+
+def _quarter(day: dt.date) -> tuple[dt.date, dt.date]:
+    first = day.replace(month=(day.month - 1) // 3 * 3 + 1, day=1)
+    last = (first.replace(day=28) + dt.timedelta(days=70)).replace(day=1) - dt.timedelta(days=1)
+    return first, last
+
+
+class District:
+    def __init__(self, district, officers, matter, today, rng, counts):
+        self.district, self.officers, self.matter = district, officers, matter
+        self.today, self.rng, self.counts = today, rng, counts
+        self.lead = officers[0]
+
+    def run(self):
+        this_start, this_end = _quarter(self.today)
+        last_start, last_end = _quarter(this_start - dt.timedelta(days=1))
+        checked = self._past_check(last_start, last_end)
+        self._plan(f"{this_start.year}年第{(this_start.month - 1) // 3 + 1}季度双随机抽查",
+                   this_start, this_end)
+        sources = [({"source": "spot_check", "target": t.pk}, t.concluded_on)
+                   for t in checked if t.result == "refer"]
+        sources += [({"source": "sample", "sample": f.sample.sample_no},
+                     timezone.localdate(f.sample.sampled_at))
+                    for f in FollowUp.objects.filter(district=self.district, state="proposed")
+                    .select_related("sample").order_by("-proposed_at")[:3]]
+        for source, found in sources[:MAX_CASES_PER_DISTRICT]:
+            # Across the city the cases stop at every stage in turn, closed ones first.
+            self._case(source, found, stage=3 - self.counts["cases"] % 4)
+
+    def _plan(self, title, start, end):
+        # A small register would draw nobody by the grade shares: take a few instead.
+        size = Producer.objects.filter(district=self.district, active=True).count()
+        amount = {"grade_shares": GRADE_SHARES} if size >= 40 else {"count": min(3, size)}
+        check = spot_checks.plan_spot_check({
+            "title": title, "matter": self.matter.pk,
+            "population": {"region": self.district.code}, **amount,
+            "stratify_by": "town", "team_size": 2, "exclude_months": 0,
+            "period_start": start, "period_end": end}, actor=self.lead,
+            # From the seed's generator, so the same --random-seed draws the same targets.
+            seed=f"{self.rng.getrandbits(256):064x}")
+        self.counts["spot_checks"] += 1
+        return check
+
+    def _past_check(self, start, end) -> list[Target]:
+        q = (start.month - 1) // 3 + 1
+        check = self._plan(f"{start.year}年第{q}季度双随机抽查", start, end)
+        spot_checks.draw(check, actor=self.lead)
+        targets = list(check.targets.select_related("producer"))
+        by_name = {o.username: o for o in self.officers}
+        for target in targets:
+            result = self._result()
+            note = {"pass": "", "rectify": "生产记录不完整，已责令限期整改",
+                    "refer": "发现使用禁用农药的线索，移交立案查处",
+                    "absent": "主体已停产，现场无人"}[result]
+            member = by_name.get(target.team[0], self.lead)
+            spot_checks.record_check_result(target, {"result": result, "note": note},
+                                            actor=member)
+        if targets:
+            spot_checks.publish_results(check, actor=self.lead)
+        # The plan was made and drawn at the start of its quarter, the results formed during
+        # it and published a few working days later: dates as they would have been.
+        drawn = timezone.make_aware(dt.datetime.combine(start, dt.time(9, 30)))
+        type(check).objects.filter(pk=check.pk).update(
+            created_at=drawn - dt.timedelta(days=3), drawn_at=drawn)
+        for target in targets:
+            formed = start + dt.timedelta(days=self.rng.randint(10, (end - start).days - 10))
+            published = timezone.make_aware(dt.datetime.combine(
+                formed + dt.timedelta(days=self.rng.randint(3, 12)), dt.time(16)))
+            Target.objects.filter(pk=target.pk).update(
+                concluded_on=formed, publish_due=spot_checks.publication_due(formed),
+                published_at=published)
+        self.counts["targets"] += len(targets)
+        return list(check.targets.all())
+
+    def _result(self) -> str:
+        roll, total = self.rng.random(), 0.0
+        for result, share in RESULT_SHARES:
+            total += share
+            if roll < total:
+                return result
+        return "pass"
+
+    def _case(self, source: dict, found: dt.date, stage: int):
+        """A case opened a few days after the violation was found and taken as far as `stage`
+        (0 investigation, 1 事先告知, 2 decided and served, fine unpaid, 3 paid, closed and
+        published) — no further than the days since allow."""
+        day = min(found + dt.timedelta(days=self.rng.randint(2, 6)), self.today)
+        reached = [n for n, days in enumerate(STAGE_DAYS) if day + dt.timedelta(days) <= self.today]
+        stage = min(stage, reached[-1]) if reached else -1
+        officers = [o.username for o in self.officers[:2]]
+        case = cases.open_case({
+            **source, "title": "涉嫌使用禁用农药" if source["source"] == "spot_check"
+            else "农产品农药残留超标", "officers": officers, "opened_on": day,
+            "facts": "经现场检查和抽样检测，当事人生产的农产品农药残留不符合食品安全国家标准。"},
+            actor=self.lead)
+        self.counts["cases"] += 1
+        base = "NCPAQ-70" if case.source == "spot_check" else "NCPAQ-71"
+        fine = Decimal("1000" if case.party.kind == "grower" else "50000")
+        if stage < 0:
+            return
+        steps = [{"kind": "investigation", "occurred_on": day + dt.timedelta(days=3),
+                  "evidence": ["现场检查笔录", "抽样取证凭证", "询问笔录"]}]
+        if stage >= 1:
+            steps.append({"kind": "notice", "occurred_on": day + dt.timedelta(days=15),
+                          "legal_bases": [base],
+                          "penalties": [{"kind": "fine", "amount": str(fine)},
+                                        {"kind": "warning"}]})
+        if stage >= 2:
+            decided = day + dt.timedelta(days=28)
+            steps += [{"kind": "decision", "occurred_on": decided, "legal_bases": [base],
+                       "penalties": [{"kind": "fine", "amount": str(fine)},
+                                     {"kind": "warning"}]},
+                      {"kind": "service", "occurred_on": decided + dt.timedelta(days=2),
+                       "method": "直接送达", "recipient": case.party.legal_rep}]
+        if stage >= 3:
+            paid = day + dt.timedelta(days=36)
+            steps += [{"kind": "payment", "occurred_on": paid, "amount": str(fine)},
+                      {"kind": "closed", "occurred_on": paid + dt.timedelta(days=1),
+                       "summary": "罚款已缴清，案件办结"}]
+        for step in steps:
+            cases.record_step(case, step, actor=self.lead)
+        if stage >= 3:
+            cases.publish_notice(Case.objects.get(pk=case.pk), {}, actor=self.lead)
+            self.counts["published_penalties"] += 1
+

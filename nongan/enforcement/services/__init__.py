@@ -1,0 +1,1 @@
+"""Writes of enforcement: one function per business action, each audited."""
