@@ -10,7 +10,6 @@ clean record → A, otherwise B): a stand-in until the credit rules set them.
 
 import datetime as dt
 import random
-from decimal import Decimal
 
 from django.utils import timezone
 
@@ -20,6 +19,7 @@ from nongan.people.models import User
 from nongan.producers.models import Certification, Producer
 from nongan.regions.models import Region
 
+from . import case_rules
 from .legal import load_legal_bases
 from .matters import load_matters
 from .models import Case, Matter, Target
@@ -28,8 +28,6 @@ from .services import cases, spot_checks
 RESULT_SHARES = [("pass", 0.82), ("rectify", 0.12), ("refer", 0.04), ("absent", 0.02)]
 GRADE_SHARES = {"A": "0.05", "B": "0.10", "C": "0.30", "D": "0.65"}
 MAX_CASES_PER_DISTRICT = 4
-# Days from 立案 to the last step of each demo stage (investigation, notice, served, closed).
-STAGE_DAYS = [3, 15, 30, 37]
 
 
 def seed_enforcement(*, seed: int, today: dt.date) -> dict:
@@ -157,8 +155,6 @@ class District:
         (0 investigation, 1 事先告知, 2 decided and served, fine unpaid, 3 paid, closed and
         published) — no further than the days since allow."""
         day = min(found + dt.timedelta(days=self.rng.randint(2, 6)), self.today)
-        reached = [n for n, days in enumerate(STAGE_DAYS) if day + dt.timedelta(days) <= self.today]
-        stage = min(stage, reached[-1]) if reached else -1
         officers = [o.username for o in self.officers[:2]]
         case = cases.open_case({
             **source, "title": "涉嫌使用禁用农药" if source["source"] == "spot_check"
@@ -166,32 +162,31 @@ class District:
             "facts": "经现场检查和抽样检测，当事人生产的农产品农药残留不符合食品安全国家标准。"},
             actor=self.lead)
         self.counts["cases"] += 1
-        base = "NCPAQ-70" if case.source == "spot_check" else "NCPAQ-71"
-        fine = Decimal("1000" if case.party.kind == "grower" else "50000")
-        if stage < 0:
-            return
-        steps = [{"kind": "investigation", "occurred_on": day + dt.timedelta(days=3),
-                  "evidence": ["现场检查笔录", "抽样取证凭证", "询问笔录"]}]
-        if stage >= 1:
-            steps.append({"kind": "notice", "occurred_on": day + dt.timedelta(days=15),
-                          "legal_bases": [base],
-                          "penalties": [{"kind": "fine", "amount": str(fine)},
-                                        {"kind": "warning"}]})
-        if stage >= 2:
-            decided = day + dt.timedelta(days=28)
-            steps += [{"kind": "decision", "occurred_on": decided, "legal_bases": [base],
-                       "penalties": [{"kind": "fine", "amount": str(fine)},
-                                     {"kind": "warning"}]},
-                      {"kind": "service", "occurred_on": decided + dt.timedelta(days=2),
-                       "method": "直接送达", "recipient": case.party.legal_rep}]
-        if stage >= 3:
-            paid = day + dt.timedelta(days=36)
-            steps += [{"kind": "payment", "occurred_on": paid, "amount": str(fine)},
-                      {"kind": "closed", "occurred_on": paid + dt.timedelta(days=1),
-                       "summary": "罚款已缴清，案件办结"}]
-        for step in steps:
-            cases.record_step(case, step, actor=self.lead)
-        if stage >= 3:
-            cases.publish_notice(Case.objects.get(pk=case.pk), {}, actor=self.lead)
-            self.counts["published_penalties"] += 1
-
+        charges = {"legal_bases": ["NCPAQ-70" if case.source == "spot_check" else "NCPAQ-71"],
+                   "penalties": [{"kind": "fine", "amount": "1000" if case.party.kind ==
+                                  "grower" else "50000"}, {"kind": "warning"}]}
+        noticed = day + dt.timedelta(days=15)
+        # The decision waits for the hearing window, which holidays lengthen.
+        decided = max(day + dt.timedelta(days=28),
+                      case_rules.hearing_ask_by(noticed) + dt.timedelta(days=1))
+        paid = decided + dt.timedelta(days=8)
+        stages = [
+            [{"kind": "investigation", "occurred_on": day + dt.timedelta(days=3),
+              "evidence": ["现场检查笔录", "抽样取证凭证", "询问笔录"]}],
+            [{"kind": "notice", "occurred_on": noticed, **charges}],
+            [{"kind": "decision", "occurred_on": decided, **charges},
+             {"kind": "service", "occurred_on": decided + dt.timedelta(days=2),
+              "method": "直接送达", "recipient": case.party.legal_rep}],
+            [{"kind": "payment", "occurred_on": paid,
+              "amount": charges["penalties"][0]["amount"]},
+             {"kind": "closed", "occurred_on": paid + dt.timedelta(days=1),
+              "summary": "罚款已缴清，案件办结"}],
+        ]
+        for n, steps in enumerate(stages[:stage + 1]):
+            if steps[-1]["occurred_on"] > self.today:
+                return
+            for step in steps:
+                cases.record_step(case, step, actor=self.lead)
+            if n == 3:
+                cases.publish_notice(Case.objects.get(pk=case.pk), {}, actor=self.lead)
+                self.counts["published_penalties"] += 1

@@ -1,17 +1,27 @@
-"""What is late or coming due in enforcement, for the to-do page: spot-check results not
-published within 20 working days (RULES.md 双随机、一公开), and the time limits of the
-penalty cases (立案 → 决定 90 days, hearing window, service, payment, publication)."""
+"""What is late or coming due in enforcement, for the to-do page: cases handed over and not
+yet opened (应上尽上: a referred spot-check target, a failed sample handed over, an
+inspection referred — 立案 is decided within 7 working days of receiving the lead), spot-check
+results not published within 20 working days (RULES.md 双随机、一公开), and the time limits of
+the penalty cases (立案 → 决定 90 days, hearing window, service, payment, publication)."""
 
 from django.urls import reverse
 from django.utils import timezone
 
-from .case_rules import case_alerts
+from nongan.core.scoping import visible
+from nongan.core.workdays import add_working_days
+from nongan.inspections.models import Inspection
+from nongan.monitoring.models import FollowUp
+
+from .case_rules import TIME_BAR_YEARS, add_months, case_alerts
+from .models import Case, Target
 from .spot_check_queries import overdue_publications
+
+LEAD_DAYS = 7  # working days to decide on 立案 (农业行政处罚程序规定)
 
 
 def overdue(user, today=None) -> list[dict]:
     today = today or timezone.localdate()
-    items = []
+    items = leads_without_case(user, today)
     for target in overdue_publications(user):
         items.append(_item("抽查结果逾期未公示",
                            f"{target.spot_check.title} · {target.producer.name}",
@@ -27,3 +37,41 @@ def overdue(user, today=None) -> list[dict]:
 def _item(text, label, link, due, today) -> dict:
     return {"text": text, "label": label, "link": link, "due": due,
             "days_overdue": max(0, (today - due).days)}
+
+
+def leads_without_case(user, today) -> list[dict]:
+    """Hand-overs to enforcement with no case opened yet, within the time bar."""
+    if user.role not in ("city_admin", "district_officer", "enforcement_officer"):
+        return []
+    since = add_months(today, -12 * TIME_BAR_YEARS)
+    opened = Case.objects.exclude(stage="revoked")
+    items = []
+    targets = (visible(Target, user).filter(result="refer", concluded_on__gte=since)
+               .exclude(pk__in=opened.exclude(target=None).values("target"))
+               .select_related("producer", "spot_check"))
+    for target in targets:
+        items.append(_lead(f"{target.spot_check.title} · {target.producer.name}",
+                           f"target={target.pk}", target.concluded_on, today,
+                           "抽查发现违法线索，待决定是否立案"))
+    follow_ups = (visible(FollowUp, user).filter(state="proposed")
+                  .exclude(sample__in=opened.exclude(sample=None).values("sample"))
+                  .select_related("sample", "producer"))
+    for follow_up in follow_ups:
+        items.append(_lead(f"{follow_up.sample.sample_no} · {follow_up.producer.name}",
+                           f"sample={follow_up.sample.sample_no}",
+                           timezone.localdate(follow_up.proposed_at), today,
+                           "抽检不合格移交执法，待决定是否立案"))
+    inspections = (visible(Inspection, user).filter(result="refer", finished_at__date__gte=since)
+                   .exclude(pk__in=opened.exclude(inspection=None).values("inspection"))
+                   .select_related("producer"))
+    for inspection in inspections:
+        items.append(_lead(f"巡查 #{inspection.pk} · {inspection.producer.name}",
+                           f"inspection={inspection.pk}",
+                           timezone.localdate(inspection.finished_at), today,
+                           "巡查移交执法，待决定是否立案"))
+    return items
+
+
+def _lead(label, query, received, today, text) -> dict:
+    return _item(text, label, f"{reverse('case_new')}?{query}",
+                 add_working_days(received, LEAD_DAYS), today)
