@@ -22,6 +22,7 @@ test: install
 
 bench: install
 	$(BIN)/python bench/register.py
+	$(BIN)/python bench/draw.py
 
 lint: install
 	$(BIN)/ruff check nongan conftest.py

@@ -1,7 +1,14 @@
+import hypothesis
 import pytest
 from django.test import Client
 
 from nongan.testing import PASSWORD, make_world
+
+# Property tests run beside a second suite and a browser in CI: wall-clock limits there
+# measure the machine's load, not the code (speed has its own benchmarks in bench/).
+hypothesis.settings.register_profile(
+    "nongan", deadline=None, suppress_health_check=[hypothesis.HealthCheck.too_slow])
+hypothesis.settings.load_profile("nongan")
 
 
 @pytest.fixture(scope="session")

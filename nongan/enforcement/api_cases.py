@@ -83,6 +83,14 @@ class WithdrawIn(Schema):
     reason: str = ""
 
 
+class DeclineIn(Schema):
+    source: str = ""
+    target: int | None = None
+    sample: str | None = None
+    inspection: int | None = None
+    reason: str = ""
+
+
 def _money(value) -> str | None:
     return None if value is None else str(value)
 
@@ -156,6 +164,15 @@ def list_cases(request, stage: str = "", source: str = "", party: int | None = N
 def open_case(request, body: CaseIn):
     case = services.open_case(body.dict(), actor=request.auth)
     return Status(201, case_dict(_case(request, case.pk)))
+
+
+@router.post("/cases/declined", response={201: dict})
+def decline_lead(request, body: DeclineIn):
+    """不予立案: a lead handed over, checked and not opened as a case, with the reason."""
+    lead = services.decline_lead(body.dict(), actor=request.auth)
+    return Status(201, {"id": lead.pk, "source": lead.source, "producer": lead.producer_id,
+                        "reason": lead.reason, "decided_on": lead.decided_on,
+                        "decided_by": request.auth.username})
 
 
 @router.get("/cases/{pk}", response=dict)

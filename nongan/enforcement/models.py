@@ -279,6 +279,37 @@ class CaseStep(models.Model):
         return f"{self.case_id} {self.kind} {self.occurred_on}"
 
 
+class DeclinedLead(models.Model):
+    """不予立案: a lead handed to enforcement — a referred spot-check target, a failed sample
+    handed over, a referred inspection — checked and not opened as a case, with the reason.
+    It leaves the to-do list; a case may still be opened later within the time bar."""
+
+    SOURCES = [s for s in Case.SOURCES if s[0] in ("spot_check", "sample", "inspection")]
+    source = models.CharField("案源", max_length=12, choices=SOURCES)
+    target = models.OneToOneField(Target, null=True, blank=True, on_delete=models.PROTECT,
+                                  related_name="+", verbose_name="抽查对象")
+    sample = models.OneToOneField(Sample, null=True, blank=True, on_delete=models.PROTECT,
+                                  related_name="+", verbose_name="不合格样品")
+    inspection = models.OneToOneField(Inspection, null=True, blank=True,
+                                      on_delete=models.PROTECT, related_name="+",
+                                      verbose_name="移交的检查")
+    producer = models.ForeignKey(Producer, on_delete=models.PROTECT, related_name="+",
+                                 verbose_name="生产主体")
+    reason = models.TextField("不予立案理由")
+    decided_on = models.DateField("决定日期")
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   related_name="+")
+    decided_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "不予立案"
+        verbose_name_plural = "不予立案"
+        ordering = ["-decided_on", "-pk"]
+
+    def __str__(self):
+        return f"不予立案 {self.source} {self.producer_id}"
+
+
 class DocumentSequence(models.Model):
     """The last number issued per document prefix (authority, kind, year)."""
 
@@ -326,6 +357,7 @@ register(Target, region="spot_check__region__", upward=True, owner="producer_id"
 register(LegalBasis, region=None)
 register(Case, owner="party_id", hidden_from=NOT_ENFORCEMENT)
 register(CaseStep, region="case__", owner="case__party_id", hidden_from=NOT_ENFORCEMENT)
+register(DeclinedLead, region="producer__", hidden_from=NOT_ENFORCEMENT)
 register(DocumentSequence, region=None)
 register(PenaltyNotice, region="case__", owner="case__party_id",
          hidden_from=NOT_ENFORCEMENT)

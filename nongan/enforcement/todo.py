@@ -13,7 +13,7 @@ from nongan.inspections.models import Inspection
 from nongan.monitoring.models import FollowUp
 
 from .case_rules import TIME_BAR_YEARS, add_months, case_alerts
-from .models import Case, Target
+from .models import Case, DeclinedLead, Target
 from .spot_check_queries import overdue_publications
 
 LEAD_DAYS = 7  # working days to decide on 立案 (农业行政处罚程序规定)
@@ -44,32 +44,37 @@ def leads_without_case(user, today) -> list[dict]:
     if user.role not in ("city_admin", "district_officer", "enforcement_officer"):
         return []
     since = add_months(today, -12 * TIME_BAR_YEARS)
-    opened = Case.objects.exclude(stage="revoked")
     items = []
-    targets = (visible(Target, user).filter(result="refer", concluded_on__gte=since)
-               .exclude(pk__in=opened.exclude(target=None).values("target"))
-               .select_related("producer", "spot_check"))
+    targets = _undecided(visible(Target, user).filter(result="refer", concluded_on__gte=since),
+                         "pk", "target").select_related("producer", "spot_check")
     for target in targets:
         items.append(_lead(f"{target.spot_check.title} · {target.producer.name}",
                            f"target={target.pk}", target.concluded_on, today,
                            "抽查发现违法线索，待决定是否立案"))
-    follow_ups = (visible(FollowUp, user).filter(state="proposed")
-                  .exclude(sample__in=opened.exclude(sample=None).values("sample"))
-                  .select_related("sample", "producer"))
+    follow_ups = _undecided(visible(FollowUp, user).filter(state="proposed"),
+                            "sample", "sample").select_related("sample", "producer")
     for follow_up in follow_ups:
         items.append(_lead(f"{follow_up.sample.sample_no} · {follow_up.producer.name}",
                            f"sample={follow_up.sample.sample_no}",
                            timezone.localdate(follow_up.proposed_at), today,
                            "抽检不合格移交执法，待决定是否立案"))
-    inspections = (visible(Inspection, user).filter(result="refer", finished_at__date__gte=since)
-                   .exclude(pk__in=opened.exclude(inspection=None).values("inspection"))
-                   .select_related("producer"))
+    inspections = _undecided(
+        visible(Inspection, user).filter(result="refer", finished_at__date__gte=since),
+        "pk", "inspection").select_related("producer")
     for inspection in inspections:
         items.append(_lead(f"巡查 #{inspection.pk} · {inspection.producer.name}",
                            f"inspection={inspection.pk}",
                            timezone.localdate(inspection.finished_at), today,
                            "巡查移交执法，待决定是否立案"))
     return items
+
+
+def _undecided(qs, key, link):
+    """`qs` without the leads a case was opened for or that were declined (不予立案);
+    `key` is the column of `qs` that `link` of a case or a declined lead points at."""
+    for decided in (Case.objects.exclude(stage="revoked"), DeclinedLead.objects.all()):
+        qs = qs.exclude(**{f"{key}__in": decided.exclude(**{link: None}).values(link)})
+    return qs
 
 
 def _lead(label, query, received, today, text) -> dict:

@@ -8,6 +8,7 @@ from . import views_cases
 urlpatterns = [
     path("cases/", views_cases.case_list, name="case_list"),
     path("cases/new/", views_cases.case_new, name="case_new"),
+    path("cases/decline/", views_cases.case_decline, name="case_decline"),
     path("cases/<int:pk>/", views_cases.case_detail, name="case"),
     path("cases/<int:pk>/steps/", views_cases.case_step, name="case_step"),
     path("cases/<int:pk>/steps/<int:step_id>/print/", views_cases.case_step_print,

@@ -133,15 +133,40 @@ def case_new(request):
             messages.success(request, _("已立案，案件编号 %(no)s") % {"no": case.case_no})
             return redirect("case", case.pk)
         described = ""
+        lead = None
     else:
         initial, described = _prefill(request)
+        link = LEAD_FIELDS.get(initial.get("source"))
+        lead = {"source": initial["source"], "field": link, "value": initial[link]} \
+            if link else None
         form = CaseForm(initial=initial | {"officers": [user.username],
                                            "opened_on": timezone.localdate()},
                         district_id=district)
     parties = (visible(Producer, user).filter(active=True).order_by("name")
                .values_list("pk", "name")[:300])
     return render(request, "enforcement/cases/new.html", {
-        "form": form, "described": described, "parties": parties}, status=status)
+        "form": form, "described": described, "parties": parties, "lead": lead},
+        status=status)
+
+
+LEAD_FIELDS = {"spot_check": "target", "sample": "sample", "inspection": "inspection"}
+
+
+@login_required
+@require_POST
+def case_decline(request):
+    """不予立案: the lead leaves the to-do list with the reason recorded."""
+    data = {k: request.POST.get(k, "") for k in ("source", "reason", *LEAD_FIELDS.values())}
+    link = LEAD_FIELDS.get(data["source"])
+    back = f"{reverse('case_new')}?{link}={data[link]}" if link else reverse("case_new")
+    try:
+        services.decline_lead(data, actor=request.user)
+    except (FieldErrors, Conflict) as exc:
+        text = "；".join(exc.by_field().values()) if isinstance(exc, FieldErrors) else str(exc)
+        messages.error(request, text)
+        return redirect(back)
+    messages.success(request, _("已决定不予立案，理由已记录"))
+    return redirect("todo")
 
 
 # --- one case -----------------------------------------------------------------------------------

@@ -32,7 +32,7 @@ from nongan.public import masking
 
 from .. import case_rules as rules
 from .. import documents
-from ..models import Case, CaseStep, LegalBasis, PenaltyNotice, Target
+from ..models import Case, CaseStep, DeclinedLead, LegalBasis, PenaltyNotice, Target
 
 PENALTY_KINDS = [
     ("warning", "警告"),
@@ -322,6 +322,44 @@ def open_case(data: dict, *, actor) -> Case:
                         "title": title, "officers": officers, "opened_on": opened_on,
                         "links": {k: v.pk for k, v in links.items()}})
     return case
+
+
+@transaction.atomic
+def decline_lead(data: dict, *, actor) -> DeclinedLead:
+    """不予立案: a lead handed over (a referred target, a failed sample, a referred inspection)
+    checked and not opened as a case, with the reason — it leaves the to-do list."""
+    require(actor, "case.open")
+    errors: list = []
+    source = data.get("source")
+    links, producer = {}, None
+    if source not in dict(DeclinedLead.SOURCES):
+        errors.append((("source",), "案源应为 spot_check / sample / inspection"))
+    else:
+        links, producer, _found = _source(source, data, actor, errors)
+    if producer is not None and not in_scope(actor, producer.village):
+        errors.append((({"spot_check": "target"}.get(source, source),),
+                       "案源涉及的生产主体不在本区，应由其所在区决定"))
+    reason = _text(data.get("reason"), 1000)
+    if not reason:
+        errors.append((("reason",), "须说明不予立案的理由"))
+    if errors:
+        raise FieldErrors(errors)
+    link = {"spot_check": "target"}.get(source, source)
+    record = links[link]
+    if Case.objects.filter(**{link: record}).exclude(stage="revoked").exists():
+        raise Conflict("该案源已立案")
+    if DeclinedLead.objects.filter(**{link: record}).exists():
+        raise Conflict("该案源已决定不予立案")
+    lead = DeclinedLead.objects.create(source=source, producer=producer, reason=reason,
+                                       decided_on=timezone.localdate(), decided_by=actor,
+                                       **{link: record})
+    if "follow_up" in links:
+        monitoring.add_note(links["follow_up"], f"执法大队核查后决定不予立案：{reason}",
+                            actor=actor)
+    audit.record("case.decline", lead, actor=actor, region_code=producer.village_id,
+                 after={"source": source, link: record.pk, "producer": producer.pk,
+                        "reason": reason})
+    return lead
 
 
 # ---------------------------------------------------------------- the steps

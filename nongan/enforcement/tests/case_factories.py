@@ -87,26 +87,22 @@ def money(text: str) -> Decimal:
     return Decimal(text)
 
 
-def refer_target(side, *, result="refer", concluded_on=None, producer=None, city=False):
-    """A drawn target whose check found a case to open (立案查处); `city`: of a city-wide
-    spot check, which every district sees."""
-    from nongan.enforcement.models import Matter, SpotCheck, Target
-    from nongan.testing import region
+def refer_target(side, *, result="refer", concluded_on=None):
+    """A target of a drawn spot check of `side`'s district whose check found `result`
+    (立案查处 by default); `concluded_on` dates the result in the past."""
+    from nongan.enforcement.models import Target
+    from nongan.enforcement.services import spot_checks
+    from nongan.enforcement.tests.spot_check_factories import drawn, matter
 
-    producer = producer or side.the_producer
-    district = region("310000000000" if city else side.district)
-    matter = Matter.objects.create(region=district, code=f"T{Matter.objects.count() + 1}",
-                                   name="农产品质量安全监督抽查",
-                                   legal_basis="农产品质量安全法第四十七条",
-                                   scope="辖区生产主体", method="现场检查、抽样检测")
-    spot_check = SpotCheck.objects.create(
-        title="2026年第三季度双随机抽查", region=district, matter=matter,
-        period_start=days_ago(80), period_end=days_ago(70), seed="0" * 64, seed_hash="1" * 64,
-        snapshot_hash="2" * 64, created_by=side.enforcement_officer, state="drawn")
-    return Target.objects.create(
-        spot_check=spot_check, position=1, producer=producer, town=producer.town, grade="B",
-        team=officers(side), result=result, result_note="现场发现使用禁用农药",
-        concluded_on=concluded_on or days_ago(70))
+    producer = side.the_producer
+    check = drawn(side.enforcement_officer, matter(region=side.district), share="1",
+                  population={"region": producer.village_id})
+    target = check.targets.get(producer=producer)
+    spot_checks.record_check_result(target, {"result": result, "note": "现场发现使用禁用农药"},
+                                    actor=side.enforcement_officer)
+    if concluded_on:
+        Target.objects.filter(pk=target.pk).update(concluded_on=concluded_on)
+    return Target.objects.get(pk=target.pk)
 
 
 def failed_sample(world, side, *, propose=True):

@@ -173,10 +173,10 @@ def test_only_enforcement_officers_of_the_partys_district_open_cases(world):
         open_case(data(world.pudong, officers=officers(world.chongming)),
                   actor=world.chongming.enforcement_officer)
     assert "当事人不存在" in errors_of(exc)["party"]
-    # A city-wide spot check's target in another district is that district's case.
-    target = refer_target(world.pudong, city=True)
+    # Another district's spot-check target is not even found.
+    target = refer_target(world.pudong)
     with pytest.raises(FieldErrors) as exc:
         open_case(data(world.chongming, source="spot_check", target=target.pk, party=None),
                   actor=world.chongming.enforcement_officer)
-    assert "应由其所在区立案" in errors_of(exc)["target"]
+    assert "抽查对象不存在" in errors_of(exc)["target"]
     assert not Case.objects.exists()
