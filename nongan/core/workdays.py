@@ -37,8 +37,24 @@ def is_working_day(day: dt.date, exceptions: dict | None = None) -> bool:
 def add_working_days(day: dt.date, n: int) -> dt.date:
     """The n-th working day after `day` (the day itself does not count: a limit of "5 working
     days from receipt" starts counting the next day)."""
+    return _add(day, n, _exceptions(day, _horizon(day, n)))
+
+
+def add_working_days_to_each(days, n: int) -> dict[dt.date, dt.date]:
+    """`add_working_days(day, n)` for each of `days`, reading the calendar once."""
+    days = set(days)
+    if not days:
+        return {}
+    exceptions = _exceptions(min(days), _horizon(max(days), n))
+    return {day: _add(day, n, exceptions) for day in days}
+
+
+def _horizon(day: dt.date, n: int) -> dt.date:
     # The longest holiday (春节, 9 days) fits in the slack, whatever n is.
-    exceptions = _exceptions(day, day + dt.timedelta(days=n * 2 + 30))
+    return day + dt.timedelta(days=n * 2 + 30)
+
+
+def _add(day: dt.date, n: int, exceptions: dict) -> dt.date:
     current, left = day, n
     while left > 0:
         current += dt.timedelta(days=1)

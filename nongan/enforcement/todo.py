@@ -4,11 +4,13 @@ inspection referred — 立案 is decided within 7 working days of receiving the
 results not published within 20 working days (RULES.md 双随机、一公开), and the time limits of
 the penalty cases (立案 → 决定 90 days, hearing window, service, payment, publication)."""
 
+import datetime as dt
+
 from django.urls import reverse
 from django.utils import timezone
 
 from nongan.core.scoping import visible
-from nongan.core.workdays import add_working_days
+from nongan.core.workdays import add_working_days_to_each
 from nongan.inspections.models import Inspection
 from nongan.monitoring.models import FollowUp
 
@@ -44,29 +46,26 @@ def leads_without_case(user, today) -> list[dict]:
     if user.role not in ("city_admin", "district_officer", "enforcement_officer"):
         return []
     since = add_months(today, -12 * TIME_BAR_YEARS)
-    items = []
     targets = _undecided(visible(Target, user).filter(result="refer", concluded_on__gte=since),
                          "pk", "target").select_related("producer", "spot_check")
-    for target in targets:
-        items.append(_lead(f"{target.spot_check.title} · {target.producer.name}",
-                           f"target={target.pk}", target.concluded_on, today,
-                           "抽查发现违法线索，待决定是否立案"))
     follow_ups = _undecided(visible(FollowUp, user).filter(state="proposed"),
                             "sample", "sample").select_related("sample", "producer")
-    for follow_up in follow_ups:
-        items.append(_lead(f"{follow_up.sample.sample_no} · {follow_up.producer.name}",
-                           f"sample={follow_up.sample.sample_no}",
-                           timezone.localdate(follow_up.proposed_at), today,
-                           "抽检不合格移交执法，待决定是否立案"))
+    since_start = timezone.make_aware(dt.datetime.combine(since, dt.time()))
     inspections = _undecided(
-        visible(Inspection, user).filter(result="refer", finished_at__date__gte=since),
-        "pk", "inspection").select_related("producer")
-    for inspection in inspections:
-        items.append(_lead(f"巡查 #{inspection.pk} · {inspection.producer.name}",
-                           f"inspection={inspection.pk}",
-                           timezone.localdate(inspection.finished_at), today,
-                           "巡查移交执法，待决定是否立案"))
-    return items
+        visible(Inspection, user).filter(result="refer", finished_at__gte=since_start),
+        "pk", "inspection").select_related("producer").only("finished_at", "producer__name")
+    leads = [(f"{t.spot_check.title} · {t.producer.name}", f"target={t.pk}", t.concluded_on,
+              "抽查发现违法线索，待决定是否立案") for t in targets]
+    leads += [(f"{f.sample.sample_no} · {f.producer.name}", f"sample={f.sample.sample_no}",
+               timezone.localdate(f.proposed_at), "抽检不合格移交执法，待决定是否立案")
+              for f in follow_ups]
+    leads += [(f"巡查 #{i.pk} · {i.producer.name}", f"inspection={i.pk}",
+               timezone.localdate(i.finished_at), "巡查移交执法，待决定是否立案")
+              for i in inspections]
+    due = add_working_days_to_each([received for _l, _q, received, _t in leads], LEAD_DAYS)
+    new_case = reverse("case_new")
+    return [_item(text, label, f"{new_case}?{query}", due[received], today)
+            for label, query, received, text in leads]
 
 
 def _undecided(qs, key, link):
@@ -75,8 +74,3 @@ def _undecided(qs, key, link):
     for decided in (Case.objects.exclude(stage="revoked"), DeclinedLead.objects.all()):
         qs = qs.exclude(**{f"{key}__in": decided.exclude(**{link: None}).values(link)})
     return qs
-
-
-def _lead(label, query, received, today, text) -> dict:
-    return _item(text, label, f"{reverse('case_new')}?{query}",
-                 add_working_days(received, LEAD_DAYS), today)

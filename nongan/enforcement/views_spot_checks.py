@@ -138,18 +138,42 @@ def _strata_rows(spot_check) -> list[dict]:
     return [{**layer, "town_name": names.get(layer["town"], "")} for layer in layers]
 
 
+# A district-wide check has a thousand targets: the table pages, and filters by town and state.
+TARGETS_PER_PAGE = 50
+TARGET_STATES = {"pending": {"result": ""},
+                 "unpublished": {"published_at": None, "result__gt": ""},
+                 "published": {"published_at__isnull": False}}
+
+
+def _target_page(request, spot_check, focus=None) -> dict:
+    """The page of targets shown; `focus` (a target whose form failed) opens its own page."""
+    qs = queries.targets_of(spot_check)
+    if focus is not None:
+        return page_of(qs, (focus.position - 1) // TARGETS_PER_PAGE + 1, TARGETS_PER_PAGE)
+    town, state = request.GET.get("town", ""), request.GET.get("state", "")
+    if town:
+        qs = qs.filter(town_id=town)
+    if state in TARGET_STATES:
+        qs = qs.filter(**TARGET_STATES[state])
+    return page_of(qs, request.GET.get("tpage"), TARGETS_PER_PAGE)
+
+
 def _detail(request, spot_check, *, result_forms=None, cancel_form=None, status=200):
     user = request.user
-    targets = list(queries.targets_of(spot_check)) if spot_check.drawn_at else []
+    result_forms = result_forms or {}
+    focus = next(iter(result_forms.values()), None)
+    page = _target_page(request, spot_check, focus and focus.target) \
+        if spot_check.drawn_at else {"items": [], "count": 0}
+    targets = page["items"]
     snapshot = spot_check.snapshot
     names = _names(user, [o["username"] for o in snapshot["officers"]])
     can_record = allowed(user, "spotcheck.result") and spot_check.state == "drawn"
-    result_forms = result_forms or {}
     rows = [{"target": t, "team": [(u, names.get(u, u)) for u in t.team],
              "badge": RESULT_BADGES.get(t.result, ""),
              "form": (result_forms.get(t.pk) or ResultForm(prefix=f"t{t.pk}"))
              if can_record and not t.result else None} for t in targets]
-    has_results = any(t.result for t in targets)
+    formed = spot_check.targets.exclude(result="")
+    has_results = formed.exists()
     short = draws.short_of_officers(snapshot) if spot_check.state == "planned" else []
     return render(request, TEMPLATES + "detail.html", {
         "check": spot_check, "badge": STATE_BADGES[spot_check.state], "rows": rows,
@@ -164,7 +188,11 @@ def _detail(request, spot_check, *, result_forms=None, cancel_form=None, status=
         "can_cancel": (allowed(user, "spotcheck.plan") and spot_check.state != "cancelled"
                        and not has_results),
         "can_publish": (allowed(user, "spotcheck.publish") and spot_check.state == "drawn"
-                        and any(t.result and not t.published_at for t in targets)),
+                        and formed.filter(published_at=None).exists()),
+        "page": page, "town": request.GET.get("town", ""),
+        "towns": spot_check.targets.order_by("town_id").values_list("town_id", "town__name")
+        .distinct(),
+        "state": request.GET.get("state", ""),
         "cancel_form": cancel_form or CancelForm(), "today": timezone.localdate(),
     }, status=status)
 
@@ -232,12 +260,15 @@ def spot_check_result(request, pk, target_id):
         services.record_check_result(target, form.service_data(), actor=request.user)
     except FieldErrors as exc:
         put_back(form, exc)
+        form.target = target
         return _detail(request, spot_check, result_forms={target.pk: form}, status=422)
     except Conflict as exc:
         messages.error(request, str(exc))
     else:
         messages.success(request, _("检查结果已记录"))
-    return redirect(reverse("spot_check", args=[spot_check.pk]) + f"#target-{target.pk}")
+    page = (target.position - 1) // TARGETS_PER_PAGE + 1
+    return redirect(reverse("spot_check", args=[spot_check.pk])
+                    + f"?tpage={page}#target-{target.pk}")
 
 
 # --- replay -----------------------------------------------------------------------------------

@@ -86,7 +86,8 @@ def _spot_check(check) -> dict:
             "published_at": check.created_at, "drawn_at": check.drawn_at,
             # The seed is the secret the hash commits to: revealed only by the draw.
             "seed": check.seed if check.drawn_at else None,
-            "cancel_reason": check.cancel_reason, "targets": queries.targets(check)}
+            "cancel_reason": check.cancel_reason,
+            "targets": [queries.target_row(t) for t in queries.targets(check)]}
 
 
 def _penalty(notice) -> dict:

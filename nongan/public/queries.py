@@ -37,17 +37,22 @@ def spot_check(pk: int) -> SpotCheck:
     return found
 
 
-def targets(check: SpotCheck) -> list[dict]:
-    """The drawn targets as published: masked party, town, and a result only once published."""
+def targets(check: SpotCheck):
+    """The drawn targets in draw order (none before the draw); show them through `target_row`."""
     if not check.drawn_at:
-        return []
-    rows = Target.objects.filter(spot_check=check).select_related("producer", "town") \
+        return Target.objects.none()
+    return Target.objects.filter(spot_check=check).select_related("producer", "town") \
         .order_by("position")
-    return [{"position": t.position, "party": masking.party_name(t.producer),
-             "town": t.town.name,
-             "result": t.get_result_display() if t.published_at else "",
-             "result_code": t.result if t.published_at else "",
-             "published_at": t.published_at} for t in rows]
+
+
+def target_row(target: Target) -> dict:
+    """A target as published: masked party, town, and a result only once published."""
+    published = target.published_at is not None
+    return {"position": target.position, "party": masking.party_name(target.producer),
+            "town": target.town.name,
+            "result": target.get_result_display() if published else "",
+            "result_code": target.result if published else "",
+            "published_at": target.published_at}
 
 
 def matters():

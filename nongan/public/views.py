@@ -44,8 +44,9 @@ def spot_check_list(request):
 @require_GET
 def spot_check_detail(request, pk: int):
     check = queries.spot_check(pk)
-    return render(request, "public/spot_check_detail.html",
-                  {"check": check, "targets": queries.targets(check)})
+    page = page_of(queries.targets(check), request.GET.get("page"), 50)
+    page["items"] = [queries.target_row(t) for t in page["items"]]
+    return render(request, "public/spot_check_detail.html", {"check": check, "page": page})
 
 
 @require_GET

@@ -51,3 +51,11 @@ def test_an_edited_day_survives_reloading(calendar):
     assert CalendarDay.objects.filter(date=D(2026, 10, 10)).update(working=False, name="本地调整")
     assert load_calendar()["added"] == 0
     assert not is_working_day(D(2026, 10, 10))
+
+
+def test_many_start_days_at_once_give_the_same_dates(calendar):
+    from nongan.core.workdays import add_working_days_to_each
+
+    days = [D(2025, 1, 20) + dt.timedelta(days=n) for n in range(0, 650, 7)]
+    assert add_working_days_to_each(days, 7) == {d: add_working_days(d, 7) for d in days}
+    assert add_working_days_to_each([], 7) == {}

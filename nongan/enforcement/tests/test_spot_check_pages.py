@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 
 from nongan.enforcement.models import SpotCheck
 
-from .spot_check_factories import drawn, matter, planned, producers, villages
+from .spot_check_factories import drawn, matter, officer, planned, producers, villages
 
 PAGES = ["/spot-checks/", "/spot-checks/new/", "/spot-checks/population/", "/matters/",
          "/officers/", "/conflicts/"]
@@ -159,3 +159,31 @@ def test_the_population_page_counts_by_town_and_grade(world, login):
                          headers={"HX-Request": "true"}).content.decode()
     assert "<html" not in partial and "符合条件的检查对象 1 个" in partial
     assert f"/producers/?region={places[0].town_id}" in partial
+
+
+def test_a_large_draw_pages_its_targets_and_filters_them(world, login):
+    from nongan.enforcement.services import spot_checks
+    from nongan.enforcement.views_spot_checks import TARGETS_PER_PAGE
+
+    officer()
+    producers(villages(towns=3), "B", per_place=TARGETS_PER_PAGE // 2 + 1)
+    check = drawn(world.pudong.enforcement_officer, share="1")
+    count = check.targets.count()
+    assert count > TARGETS_PER_PAGE
+    client = login(world.pudong.enforcement_officer)
+    first = client.get(f"/spot-checks/{check.pk}/").content.decode()
+    assert first.count('id="target-') == TARGETS_PER_PAGE
+    last = client.get(f"/spot-checks/{check.pk}/", {"tpage": 2}).content.decode()
+    assert last.count('id="target-') == count - TARGETS_PER_PAGE
+    target = check.targets.get(position=count)
+    spot_checks.record_check_result(target, {"result": "pass"},
+                                    actor=world.pudong.enforcement_officer)
+    pending = client.get(f"/spot-checks/{check.pk}/", {"state": "unpublished"}).content.decode()
+    assert pending.count('id="target-') == 1 and f'id="target-{target.pk}"' in pending
+    in_town = client.get(f"/spot-checks/{check.pk}/", {"town": target.town_id}).content.decode()
+    assert 0 < in_town.count('id="target-') < count
+    # A failed form comes back on the page that holds its target.
+    other = check.targets.get(position=count - 1)
+    failed = client.post(f"/spot-checks/{check.pk}/targets/{other.pk}/result/",
+                         {f"t{other.pk}-result": "rectify"})
+    assert failed.status_code == 422 and f'id="target-{other.pk}"' in failed.content.decode()
