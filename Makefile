@@ -23,6 +23,7 @@ test: install
 bench: install
 	$(BIN)/python bench/register.py
 	$(BIN)/python bench/draw.py
+	$(BIN)/python bench/enforcement.py
 
 lint: install
 	$(BIN)/ruff check nongan conftest.py
