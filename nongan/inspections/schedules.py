@@ -45,7 +45,21 @@ MONTHLY = {"obligation": "monthly", "unit": "month", "times": 1, "template_kinds
 ANNUAL = {"obligation": "annual", "unit": "year", "times": 1,
           "template_kind_for": {"green": "green_annual", "organic": "organic_annual"},
           "clause": f"{CLAUSE}：绿色食品、有机农产品认证主体每年开展1次年度检查（附件2）"}
-RULES = (QUARTERLY, MONTHLY, ANNUAL)
+# 分类分级监管 (实施方案 五.(一)): a low credit grade raises the seed's minimums, never lowers
+# them. The grade is today's, so it sets the current and later windows only; a window already
+# past keeps the obligations it had.
+GRADE_QUARTERLY = {"obligation": "grade_quarterly", "unit": "quarter", "times": 1,
+                   "template_kinds": None, "grades": ("C",),
+                   "clause": "分类分级监管：信用等级C（失信）的主体每季度至少巡查1次"}
+GRADE_MONTHLY = {"obligation": "grade_monthly", "unit": "month", "times": 1,
+                 "template_kinds": None, "grades": ("D",),
+                 "clause": "分类分级监管：信用等级D（严重失信）的主体每月巡查1次"}
+# Sampling priority: a D producer is sampled (any kind of sample) once a quarter.
+GRADE_SAMPLE = {"obligation": "grade_sample", "unit": "quarter", "times": 1,
+                "template_kinds": None, "grades": ("D",), "counts": "samples",
+                "clause": "分类分级监管：信用等级D（严重失信）的主体每季度至少抽检1次"}
+GRADE_RULES = (GRADE_QUARTERLY, GRADE_MONTHLY, GRADE_SAMPLE)
+RULES = (QUARTERLY, MONTHLY, ANNUAL, *GRADE_RULES)
 STATUSES = ("due", "done", "overdue")
 # Certificate statuses that count for the current and later windows (see the module note).
 COUNTING_STATUSES = ("valid", "expired")
@@ -158,12 +172,22 @@ def _rows(producers_qs, windows: dict, today: dt.date) -> list[dict]:
                 .order_by()
                 .values("producer_id", "template__kind", "month")
                 .annotate(n=Count("id"))):
-        month = row["month"]
-        if isinstance(month, dt.datetime):
-            month = (month.astimezone(SHANGHAI) if timezone.is_aware(month) else month).date()
-        key = (row["template__kind"], month)
+        key = (row["template__kind"], _month_date(row["month"]))
         visits = done_in[row["producer_id"]]
         visits[key] = visits.get(key, 0) + row["n"]
+
+    # One query: samples per producer and Shanghai month, for the sampling obligation.
+    sampled_in = defaultdict(dict)  # producer id -> {first of month: count}
+    if windows.get(GRADE_SAMPLE["obligation"]) and any(
+            p.credit_grade in GRADE_SAMPLE["grades"] for p in producers):
+        from nongan.monitoring.models import Sample
+
+        for row in (Sample.objects
+                    .filter(producer_id__in=ids, sampled_at__gte=_aware(first),
+                            sampled_at__lt=_aware(last + dt.timedelta(days=1)))
+                    .annotate(month=TruncMonth("sampled_at", tzinfo=SHANGHAI))
+                    .order_by().values("producer_id", "month").annotate(n=Count("id"))):
+            sampled_in[row["producer_id"]][_month_date(row["month"])] = row["n"]
 
     # One query: the certificates that overlap the span, with their kinds and dates.
     certificates = defaultdict(list)
@@ -187,8 +211,13 @@ def _rows(producers_qs, windows: dict, today: dt.date) -> list[dict]:
                    if window[0] <= month <= window[1]
                    and (template_kinds is None or kind in template_kinds))
 
+    def sampled(producer_id, window) -> int:
+        return sum(n for month, n in sampled_in.get(producer_id, {}).items()
+                   if window[0] <= month <= window[1])
+
     def row(producer, rule, window, template_kinds, certification=None) -> dict:
-        done = count(producer.pk, template_kinds, window)
+        done = (sampled(producer.pk, window) if rule.get("counts") == "samples"
+                else count(producer.pk, template_kinds, window))
         status = ("done" if done >= rule["times"]
                   else "overdue" if window[1] < today else "due")
         return {"producer": producer, "obligation": rule["obligation"],
@@ -208,18 +237,42 @@ def _rows(producers_qs, windows: dict, today: dt.date) -> list[dict]:
             for cert_kind, template_kind in ANNUAL["template_kind_for"].items():
                 if certified(producer.pk, (cert_kind,), window):
                     rows.append(row(producer, ANNUAL, window, (template_kind,), cert_kind))
+        for rule in GRADE_RULES:
+            if producer.credit_grade not in rule["grades"]:
+                continue
+            for window in windows.get(rule["obligation"], ()):
+                if window[1] >= today and not _already_owed(rule, producer, window, certified):
+                    rows.append(row(producer, rule, window, None))
     return rows
+
+
+def _already_owed(rule, producer, window, certified) -> bool:
+    """Whether the seed's own rule already asks this visit of the producer (the grade only
+    adds where the minimum is lower)."""
+    if rule is GRADE_QUARTERLY:
+        return producer.is_scale
+    if rule is GRADE_MONTHLY:
+        return certified(producer.pk, MONTHLY["certification_kinds"], window)
+    return False
+
+
+def _month_date(month) -> dt.date:
+    if isinstance(month, dt.datetime):
+        month = (month.astimezone(SHANGHAI) if timezone.is_aware(month) else month).date()
+    return month
 
 
 STATUS_ORDER = {"done": 0, "due": 1, "overdue": 2}
 
 
 def owing(producers_qs, start: dt.date, end: dt.date):
-    """The producers that owe any inspection between start and end: scale producers and
-    those certified (二品一标) at some time in it."""
-    return producers_qs.filter(Q(is_scale=True) | Exists(Certification.objects.filter(
-        producer=OuterRef("pk"), kind__in=MONTHLY["certification_kinds"],
-        valid_from__lte=end, valid_to__gte=start)))
+    """The producers that owe any inspection between start and end: scale producers, those
+    certified (二品一标) at some time in it, and those whose credit grade raises the minimum."""
+    grades = {g for rule in GRADE_RULES for g in rule["grades"]}
+    return producers_qs.filter(
+        Q(is_scale=True) | Q(credit_grade__in=grades) | Exists(Certification.objects.filter(
+            producer=OuterRef("pk"), kind__in=MONTHLY["certification_kinds"],
+            valid_from__lte=end, valid_to__gte=start)))
 
 
 def per_producer(rows) -> list[dict]:

@@ -9,20 +9,13 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from nongan.core.errors import FieldErrors
-from nongan.inspections.defaults import load_defaults
-from nongan.inspections.models import ChecklistTemplate, Inspection, Rectification
+from nongan.inspections.models import Inspection, Rectification
 from nongan.inspections.schedules import parse_period, reminders_for, schedule, summarise
 from nongan.producers.models import Certification, Producer
 from nongan.testing import make_producer
 
 SH = ZoneInfo("Asia/Shanghai")
 UTC = dt.UTC
-
-
-@pytest.fixture
-def templates(db):
-    load_defaults()
-    return {t.kind: t for t in ChecklistTemplate.objects.filter(active=True)}
 
 
 def sh(*args) -> dt.datetime:
