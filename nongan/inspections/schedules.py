@@ -34,29 +34,30 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 CLAUSE = "实施方案 四.(四).2"
 
 # Every scale producer (Producer.is_scale) once a calendar quarter, with any checklist.
-QUARTERLY = {"obligation": "quarterly", "unit": "quarter", "times": 1, "template_kinds": None,
-             "clause": f"{CLAUSE}：规模化生产主体每季度开展1次巡查（附件1）"}
+QUARTERLY = {"obligation": "quarterly", "name": "季度巡查", "unit": "quarter", "times": 1,
+             "template_kinds": None, "clause": f"{CLAUSE}：规模化生产主体每季度开展1次巡查（附件1）"}
 # Every 二品一标 producer (valid green, organic or GI certificate) once a calendar month.
-MONTHLY = {"obligation": "monthly", "unit": "month", "times": 1, "template_kinds": None,
+MONTHLY = {"obligation": "monthly", "name": "月度巡查", "unit": "month", "times": 1,
+           "template_kinds": None,
            "certification_kinds": ("green", "organic", "gi"),
            "clause": f"{CLAUSE}：绿色食品、有机农产品和地理标志农产品主体每月开展1次巡查（附件1）"}
 # Every green-food or organic certified producer: one annual inspection a calendar year with
 # the 附件2 form of its certificate (a daily inspection does not count).
-ANNUAL = {"obligation": "annual", "unit": "year", "times": 1,
+ANNUAL = {"obligation": "annual", "name": "年度检查", "unit": "year", "times": 1,
           "template_kind_for": {"green": "green_annual", "organic": "organic_annual"},
           "clause": f"{CLAUSE}：绿色食品、有机农产品认证主体每年开展1次年度检查（附件2）"}
 # 分类分级监管 (实施方案 五.(一)): a low credit grade raises the seed's minimums, never lowers
 # them. The grade is today's, so it sets the current and later windows only; a window already
 # past keeps the obligations it had.
-GRADE_QUARTERLY = {"obligation": "grade_quarterly", "unit": "quarter", "times": 1,
-                   "template_kinds": None, "grades": ("C",),
+GRADE_QUARTERLY = {"obligation": "grade_quarterly", "name": "信用C季度巡查", "unit": "quarter",
+                   "times": 1, "template_kinds": None, "grades": ("C",),
                    "clause": "分类分级监管：信用等级C（失信）的主体每季度至少巡查1次"}
-GRADE_MONTHLY = {"obligation": "grade_monthly", "unit": "month", "times": 1,
-                 "template_kinds": None, "grades": ("D",),
+GRADE_MONTHLY = {"obligation": "grade_monthly", "name": "信用D月度巡查", "unit": "month",
+                 "times": 1, "template_kinds": None, "grades": ("D",),
                  "clause": "分类分级监管：信用等级D（严重失信）的主体每月巡查1次"}
 # Sampling priority: a D producer is sampled (any kind of sample) once a quarter.
-GRADE_SAMPLE = {"obligation": "grade_sample", "unit": "quarter", "times": 1,
-                "template_kinds": None, "grades": ("D",), "counts": "samples",
+GRADE_SAMPLE = {"obligation": "grade_sample", "name": "信用D季度抽检", "unit": "quarter",
+                "times": 1, "template_kinds": None, "grades": ("D",), "counts": "samples",
                 "clause": "分类分级监管：信用等级D（严重失信）的主体每季度至少抽检1次"}
 GRADE_RULES = (GRADE_QUARTERLY, GRADE_MONTHLY, GRADE_SAMPLE)
 RULES = (QUARTERLY, MONTHLY, ANNUAL, *GRADE_RULES)
@@ -220,7 +221,7 @@ def _rows(producers_qs, windows: dict, today: dt.date) -> list[dict]:
                 else count(producer.pk, template_kinds, window))
         status = ("done" if done >= rule["times"]
                   else "overdue" if window[1] < today else "due")
-        return {"producer": producer, "obligation": rule["obligation"],
+        return {"producer": producer, "obligation": rule["obligation"], "name": rule["name"],
                 "required": rule["times"], "done": done, "status": status,
                 "window": window, "label": period_label(rule["unit"], window),
                 "template_kinds": template_kinds, "certification": certification,
@@ -292,7 +293,8 @@ def as_json(item: dict) -> dict:
     return {"producer": producer.pk, "name": producer.name,
             "grid": producer.grid.code if producer.grid_id else None, "town": producer.town_id,
             "required": item["required"], "done": item["done"], "status": item["status"],
-            "obligations": [{"obligation": r["obligation"], "label": r["label"],
+            "obligations": [{"obligation": r["obligation"], "name": r["name"],
+                             "label": r["label"],
                              "window": [r["window"][0], r["window"][1]],
                              "required": r["required"], "done": r["done"],
                              "status": r["status"], "clause": r["clause"]}
@@ -346,7 +348,7 @@ def reminders_for(user, today: dt.date | None = None) -> list[dict]:
         item = by_producer.setdefault(r["producer"].pk, {
             "kind": "inspection", "producer": r["producer"], "status": "due",
             "due_by": r["window"][1], "obligations": []})
-        item["obligations"].append({k: r[k] for k in ("obligation", "status", "window",
+        item["obligations"].append({k: r[k] for k in ("obligation", "name", "status", "window",
                                                       "label", "certification")})
         if r["status"] == "overdue":
             item["status"] = "overdue"
