@@ -64,6 +64,8 @@ def locked(request, exc: LockedOut):
 
 
 def _routers():
+    from nongan.commitments.api import router as commitments
+    from nongan.credit.api import router as credit
     from nongan.enforcement.api_cases import router as cases
     from nongan.enforcement.api_spot_checks import router as spot_checks
     from nongan.inspections.api import router as inspections
@@ -82,7 +84,9 @@ def _routers():
     api.add_router("", standards)
     api.add_router("", spot_checks)
     api.add_router("", cases)
+    api.add_router("", credit)
     api.add_router("", public)
+    api.add_router("", commitments)
 
 
 _routers()

@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "nongan.credit",
     "nongan.enforcement",
     "nongan.public",
+    "nongan.commitments",
     "nongan.field",
 ]
 

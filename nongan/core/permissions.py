@@ -13,9 +13,12 @@ ACTIONS = {
     "inspection.submit": {"district_officer", "town_officer", "grid_worker",
                           "enforcement_officer"},
     "template.edit": {"city_admin"},
-    # Photos and signatures are taken by everyone who fills a form in the field.
+    # Photos and signatures are taken by everyone who fills a form in the field, and by a
+    # producer showing what it put right (rectification.reply).
     "media.upload": {"district_officer", "town_officer", "grid_worker", "enforcement_officer",
-                     "lab_staff"},
+                     "lab_staff", "producer"},
+    # Only the producer answers its own rectification order (整改答复).
+    "rectification.reply": {"producer"},
     # 实施方案 四.(四).3: city and district offices commission monitoring; testing
     # institutions sample and test; enforcement samples for 监督抽查 (see SAMPLERS).
     "plan.create": {"city_admin", "district_officer"},
@@ -37,6 +40,13 @@ ACTIONS = {
     "case.open": {"enforcement_officer"},
     "case.act": {"enforcement_officer"},
     "case.publish": {"district_officer", "enforcement_officer"},
+    "credit.rules.edit": {"city_admin"},
+    # 实施方案 四.(三): districts issue the letters and collect the commitments by 31 March;
+    # the town and the grid deliver them and enter a paper commitment signed on the spot
+    # (a producer account signs its own, see commitments.services).
+    "campaign.start": {"city_admin", "district_officer"},
+    "letter.deliver": {"district_officer", "town_officer", "grid_worker"},
+    "commitment.sign_on_behalf": {"district_officer", "town_officer", "grid_worker"},
 }
 
 

@@ -4,7 +4,6 @@ from . import views
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("login/", views.login_view, name="login"),
     path("logout/", views.logout_view, name="logout"),
     path("audit/", views.audit_log, name="audit"),
     path("audit/verify/", views.audit_verify, name="audit_verify"),

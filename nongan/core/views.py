@@ -4,35 +4,14 @@ from django.contrib import auth, messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_POST
 
-from nongan.people.services import LockedOut, login
 from nongan.regions import queries
 
 from . import audit
 from .listing import page_of
 from .permissions import require
-
-
-@require_http_methods(["GET", "POST"])
-def login_view(request):
-    error = ""
-    if request.method == "POST":
-        try:
-            user = login(request, request.POST.get("username", ""),
-                         request.POST.get("password", ""))
-        except LockedOut as exc:
-            user, error = None, f"登录失败次数过多，账号已锁定至 {exc.until:%H:%M}"
-        if user is not None:
-            auth.login(request, user)
-            target = request.GET.get("next", "")
-            if not url_has_allowed_host_and_scheme(target, {request.get_host()}):
-                target = "home"
-            return redirect(target)
-        error = error or "用户名或密码错误"
-    return render(request, "core/login.html", {"error": error}, status=401 if error else 200)
 
 
 def logout_view(request):
@@ -45,12 +24,10 @@ def logout_view(request):
 def home(request):
     """The user's own area at a glance: the register, the grids, and what is missing."""
     user = request.user
-    context = {"region": user.region}
     if user.role == "producer":
-        context["producer"] = user.producer
-    else:
-        context["summary"] = queries.summary(user)
-    return render(request, "core/home.html", context)
+        return redirect("portal")  # a producer's own area is its portal
+    return render(request, "core/home.html",
+                  {"region": user.region, "summary": queries.summary(user)})
 
 
 # --- the audit log -----------------------------------------------------------------------

@@ -3,20 +3,23 @@
 penalty cases from the referred targets and the failed samples handed over, left at every
 stage from 立案 to 结案 — all written through the services, as officers would.
 
-Credit grades come from each producer's recorded history (a referral or a banned pesticide
-→ D, a rectification or a failed sample in the last year → C, a valid certificate and a
-clean record → A, otherwise B): a stand-in until the credit rules set them.
+Credit grades come from the credit file: before the checks are planned (their grade shares
+read the grades), the credit backfill turns the seeded history — inspections,
+rectifications, failed samples, revoked certificates — into credit events and grades; the
+cases closed here then add theirs as officers close them.
 """
 
 import datetime as dt
 import random
+from collections import Counter
 
 from django.utils import timezone
 
-from nongan.inspections.models import Inspection
-from nongan.monitoring.models import FollowUp, Sample
+from nongan.credit.rules import load_credit_rules
+from nongan.credit.services import backfill
+from nongan.monitoring.models import FollowUp
 from nongan.people.models import User
-from nongan.producers.models import Certification, Producer
+from nongan.producers.models import Producer
 from nongan.regions.models import Region
 
 from . import case_rules
@@ -33,10 +36,11 @@ MAX_CASES_PER_DISTRICT = 4
 def seed_enforcement(*, seed: int, today: dt.date) -> dict:
     load_matters()
     load_legal_bases()
-    grades = _demo_grades(today)
+    load_credit_rules()
+    credit = backfill(today=today)
     rng = random.Random(f"nongan-seed:{seed}:enforcement")
     counts = {"spot_checks": 0, "targets": 0, "cases": 0, "published_penalties": 0,
-              "credit_grades": grades}
+              "credit_events": credit["events_added"]}
     matter = Matter.objects.filter(code="SH-NA-06").first() or Matter.objects.first()
     for district in Region.objects.filter(level="district").order_by("code"):
         officers = list(User.objects.filter(role="enforcement_officer", region=district,
@@ -45,28 +49,8 @@ def seed_enforcement(*, seed: int, today: dt.date) -> dict:
         if len(officers) < 2 or not Producer.objects.filter(district=district).exists():
             continue
         District(district, officers, matter, today, rng, counts).run()
+    counts["credit_grades"] = dict(Counter(Producer.objects.values_list("credit_grade", flat=True)))
     return counts
-
-
-def _demo_grades(today: dt.date) -> dict:
-    year_ago = timezone.make_aware(dt.datetime.combine(today - dt.timedelta(days=365),
-                                                       dt.time()))
-    referred = set(Inspection.objects.filter(result="refer").values_list("producer", flat=True))
-    banned = set(Sample.objects.filter(results__status="banned_detected")
-                 .values_list("producer", flat=True))
-    warned = set(Inspection.objects.filter(result="rectify", finished_at__gte=year_ago)
-                 .values_list("producer", flat=True)) | set(
-        Sample.objects.filter(verdict="non_compliant", sampled_at__gte=year_ago)
-        .values_list("producer", flat=True))
-    certified = set(Certification.objects.filter(status="valid", valid_to__gte=today)
-                    .values_list("producer", flat=True))
-    d = referred | banned
-    c = warned - d
-    a = certified - d - c
-    Producer.objects.filter(pk__in=d).update(credit_grade="D")
-    Producer.objects.filter(pk__in=c).update(credit_grade="C")
-    Producer.objects.filter(pk__in=a).update(credit_grade="A")
-    return {"A": len(a), "C": len(c), "D": len(d)}
 
 
 def _quarter(day: dt.date) -> tuple[dt.date, dt.date]:

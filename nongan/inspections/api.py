@@ -4,6 +4,8 @@ from typing import Any
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils import timezone
 from ninja import Field, File, Router, Schema, Status
 from ninja.files import UploadedFile
 
@@ -16,7 +18,7 @@ from nongan.regions.models import Region
 from . import schedules as schedule_rules
 from . import services
 from .defaults import new_template_version
-from .models import ChecklistTemplate, Inspection
+from .models import ChecklistTemplate, Inspection, Rectification, RectificationReply
 
 router = Router(tags=["inspections"])
 
@@ -174,3 +176,51 @@ def new_version(request, code: str, body: TemplateVersionIn):
                                     pass_score=body.pass_score)
     return Status(201, {"code": template.code, "version": template.version,
                         "name": template.name, "items": template.items})
+
+
+# --- rectification orders and the producer's replies --------------------------------------
+
+
+class ReplyIn(Schema):
+    text: str = ""
+    photos: list[uuid.UUID] = []
+
+
+def reply_dict(reply: RectificationReply) -> dict:
+    return {"id": reply.pk, "text": reply.text, "author": reply.author.username,
+            "created_at": reply.created_at,
+            "photos": [{"id": str(m.pk),
+                        "url": reverse("rectification_photo", args=[reply.rectification_id, m.pk])}
+                       for m in reply.photos.all()]}
+
+
+def rectification_dict(order: Rectification) -> dict:
+    if order.closed_by_id:
+        status = "closed"
+    else:
+        status = "overdue" if order.deadline < timezone.localdate() else "open"
+    return {"id": order.pk, "producer": order.producer_id, "producer_name": order.producer.name,
+            "ordered_by": order.ordered_by_id, "items": order.items, "deadline": order.deadline,
+            "status": status, "closed_by": order.closed_by_id, "closed_at": order.closed_at,
+            "replies": [reply_dict(r) for r in order.replies.all()]}
+
+
+def _rectification(user, pk) -> Rectification:
+    qs = visible(Rectification, user).select_related("producer").prefetch_related(
+        "replies__author", "replies__photos")
+    return get_object_or_404(qs, pk=pk)
+
+
+@router.get("/rectifications/{rectification_id}", response=dict)
+def get_rectification(request, rectification_id: int):
+    """整改通知 with the producer's replies, oldest first."""
+    return rectification_dict(_rectification(request.auth, rectification_id))
+
+
+@router.post("/rectifications/{rectification_id}/replies", response={201: dict})
+def reply(request, rectification_id: int, body: ReplyIn):
+    """整改答复 (the producer of the order; photos uploaded first by `POST /media`): 409
+    once a follow-up has closed the order."""
+    order = _rectification(request.auth, rectification_id)
+    answer = services.reply_to_rectification(order, body.dict(), actor=request.auth)
+    return Status(201, reply_dict(answer))

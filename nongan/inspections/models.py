@@ -147,6 +147,28 @@ class Rectification(RegionScoped):
         return f"{self.producer} 整改至 {self.deadline}"
 
 
+class RectificationReply(models.Model):
+    """整改答复: the producer's answer to an order — what it put right, with photos — until
+    the order is closed by a passing follow-up."""
+
+    rectification = models.ForeignKey(Rectification, on_delete=models.PROTECT,
+                                      related_name="replies", verbose_name="整改通知")
+    text = models.TextField("整改情况")
+    photos = models.ManyToManyField(Media, blank=True, related_name="rectification_replies",
+                                    verbose_name="整改照片")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                               related_name="+", verbose_name="答复人")
+    created_at = models.DateTimeField("答复时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "整改答复"
+        verbose_name_plural = "整改答复"
+        ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        return f"{self.rectification_id}: {self.text[:20]}"
+
+
 class PreHarvestInterval(models.Model):
     """安全间隔期: days between the last application of a pesticide and harvest."""
 
@@ -170,3 +192,4 @@ register(Media, personal="uploaded_by")
 register(Inspection, owner="producer_id")
 register(Amendment, region="inspection__", owner="inspection__producer_id")
 register(Rectification, owner="producer_id")
+register(RectificationReply, region="rectification__", owner="rectification__producer_id")

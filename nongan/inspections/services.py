@@ -1,18 +1,24 @@
-"""Writes of field supervision (强化监管检查，做到监管留痕): photos, inspections, amendments."""
+"""Writes of field supervision (强化监管检查，做到监管留痕): photos, inspections, amendments,
+the producer's replies to rectification orders."""
 
 import datetime as dt
 
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import Q
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
 
 from nongan.core import audit
 from nongan.core.delivery import deliver_once
-from nongan.core.errors import FieldErrors
+from nongan.core.errors import Conflict, FieldErrors
 from nongan.core.geo import distance_m, locate
+from nongan.core.notifications import notify
 from nongan.core.permissions import require
 from nongan.core.scoping import visible
+from nongan.credit import services as credit
+from nongan.people.models import User
 from nongan.producers.models import Producer
 
 from . import photos
@@ -24,6 +30,7 @@ from .models import (
     Media,
     PreHarvestInterval,
     Rectification,
+    RectificationReply,
 )
 
 ANSWER_TYPES = {"yes_no": {"yes", "no", "na"}}
@@ -120,6 +127,7 @@ def _create(payload: dict, digest: str, actor) -> Inspection:
                  after={"uuid": inspection.uuid, "producer": producer.pk,
                         "template": f"{template.code}@{template.version}", "result": result,
                         "location_check": check, "flags": flags, "closed": closed})
+    credit.inspection_recorded(inspection, closed, actor=actor)
     return inspection
 
 
@@ -250,3 +258,66 @@ def amend_inspection(inspection: Inspection, *, reason: str, changes: dict, acto
                  region_code=inspection.village_id,
                  after={"inspection": inspection.pk, "reason": reason, "changes": changes})
     return amendment
+
+
+MAX_REPLY_PHOTOS = 9
+MAX_REPLY_CHARS = 2000
+
+
+@transaction.atomic
+def reply_to_rectification(rectification: Rectification, data: dict, *,
+                           actor) -> RectificationReply:
+    """答复整改通知: the producer of the order says what it put right, with photos — ones it
+    uploaded (`photos`, media ids) or files sent with the reply (`files`), each checked by
+    content like every field photo — until a passing follow-up closes the order. The
+    producer's grid persons and town officers are told, to go and check."""
+    require(actor, "rectification.reply")
+    order = (visible(Rectification, actor).select_for_update().select_related("producer")
+             .filter(pk=rectification.pk).first())
+    if order is None:
+        raise Http404
+    if order.closed_by_id:
+        raise Conflict("该整改通知已经复查合格关闭，不能再答复")
+    errors: list[tuple[tuple, str]] = []
+    text = (data.get("text") or "").strip()
+    if not text:
+        errors.append((("text",), "须填写整改情况"))
+    elif len(text) > MAX_REPLY_CHARS:
+        errors.append((("text",), f"整改情况不能超过 {MAX_REPLY_CHARS} 字"))
+    ids = {str(i) for i in data.get("photos") or []}
+    media = list(visible(Media, actor).filter(id__in=ids))
+    if len(media) != len(ids):
+        errors.append((("photos",), "照片不存在或不是本人上传"))
+    files = list(data.get("files") or [])
+    if len(ids) + len(files) > MAX_REPLY_PHOTOS:
+        errors.append((("photos",), f"照片最多 {MAX_REPLY_PHOTOS} 张"))
+    for n, uploaded in enumerate(files):
+        # Checked before anything is stored, so a refused reply leaves no file behind.
+        try:
+            photos.inspect_image(uploaded.read())
+        except FieldErrors as exc:
+            errors.append((("files", n), exc.by_field()["file"]))
+        uploaded.seek(0)
+    if errors:
+        raise FieldErrors(errors)
+    media += [upload_media(uploaded, actor=actor) for uploaded in files]
+    reply = RectificationReply.objects.create(rectification=order, text=text, author=actor)
+    reply.photos.set(media)
+    link = reverse("rectification", args=[order.pk])
+    told = notify(_checkers(order), kind="rectification.reply", link=link,
+                  text=f"【农安】{order.producer.name}答复了整改通知（整改期限"
+                       f"{order.deadline:%Y-%m-%d}）：{text[:60]}。请及时复查。")
+    audit.record("rectification.reply", reply, actor=actor, region_code=order.village_id,
+                 after={"rectification": order.pk, "text": text,
+                        "photos": [str(m.pk) for m in media], "notified": told})
+    return reply
+
+
+def _checkers(order: Rectification) -> list:
+    """Who goes to check a reply: the persons of the producer's grid, the village's grid
+    workers and the town's officers (实施方案 三.(一): the grid and the town inspect)."""
+    grid = order.producer.grid
+    members = [m.user for m in grid.members.select_related("user") if m.user] if grid else []
+    local = User.objects.filter(Q(role="grid_worker", region=order.village_id)
+                                | Q(role="town_officer", region=order.town_id), is_active=True)
+    return [*members, *local]

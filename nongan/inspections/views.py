@@ -9,7 +9,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count
+from django.db.models import Count, Max
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -17,7 +17,8 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from nongan.core.errors import FieldErrors
+from nongan.commitments.queries import unsigned_for as unsigned_commitments
+from nongan.core.errors import Conflict, FieldErrors
 from nongan.core.listing import page_of, xlsx_response
 from nongan.core.permissions import allowed, require
 from nongan.core.scoping import visible, within
@@ -32,7 +33,7 @@ from nongan.regions.models import Region
 from . import photos, schedules, services
 from .defaults import new_template_version
 from .forms import INPUT_COLUMNS, YES_NO, AmendmentForm, InspectionFilterForm, amendable_fields
-from .models import RESULTS, ChecklistTemplate, Inspection, Rectification
+from .models import RESULTS, ChecklistTemplate, Inspection, Media, Rectification
 from .schedules import reminders_for
 
 PAGE_SIZES = [20, 50, 100, 200]
@@ -365,7 +366,7 @@ def inspection_amend(request, pk):
 
 
 RECT_EXPORT_HEADERS = ["编号", "生产主体", "区", "镇（街道）", "村（居）", "下达日期", "整改事项",
-                       "整改期限", "状态", "逾期天数", "整改复查日期"]
+                       "整改期限", "状态", "逾期天数", "整改复查日期", "答复次数", "最近答复"]
 
 
 def _rect_status(order, today) -> tuple[str, str]:
@@ -385,7 +386,8 @@ def rectification_list(request):
     if status not in dict(RECTIFICATION_STATUSES):
         status = "open"
     qs = visible(Rectification, user).select_related(
-        "producer", "ordered_by", "closed_by", "district", "town", "village")
+        "producer", "ordered_by", "closed_by", "district", "town", "village"
+    ).annotate(n_replies=Count("replies"), last_reply=Max("replies__created_at"))
     if status == "open":
         qs = qs.filter(closed_by=None)
     elif status == "overdue":
@@ -402,7 +404,9 @@ def rectification_list(request):
                        timezone.localtime(o.ordered_by.finished_at).date(),
                        "；".join(map(str, o.items)), o.deadline, label,
                        (today - o.deadline).days if key == "overdue" else None,
-                       timezone.localtime(o.closed_at).date() if o.closed_at else None]
+                       timezone.localtime(o.closed_at).date() if o.closed_at else None,
+                       o.n_replies,
+                       timezone.localtime(o.last_reply).date() if o.last_reply else None]
         return xlsx_response(_("整改通知") + ".xlsx", RECT_EXPORT_HEADERS, rows())
     result = page_of(qs, params.get("page"), params.get("page_size"))
     rows = []
@@ -418,6 +422,65 @@ def rectification_list(request):
     })
 
 
+def _rectification(request, pk) -> Rectification:
+    qs = visible(Rectification, request.user).select_related(
+        "producer", "ordered_by", "closed_by", "district", "town", "village"
+    ).prefetch_related("replies__author", "replies__photos")
+    return get_object_or_404(qs, pk=pk)
+
+
+def _rectification_page(request, order, *, errors=None, text="", status=200):
+    key, label = _rect_status(order, timezone.localdate())
+    can_reply = allowed(request.user, "rectification.reply") and key != "closed"
+    return render(request, "inspections/rectification_detail.html", {
+        "order": order, "status": key, "label": label, "can_reply": can_reply,
+        "errors": errors or {}, "text": text,
+        "days_over": (timezone.localdate() - order.deadline).days,
+        "replies": [{"reply": r, "photos": [
+            {"media": m, "url": reverse("rectification_photo", args=[order.pk, m.pk])}
+            for m in r.photos.all()]} for r in order.replies.all()],
+    }, status=status)
+
+
+@login_required
+@require_GET
+def rectification_detail(request, pk):
+    """整改通知: the order, its deadline and state, and the producer's replies with photos."""
+    return _rectification_page(request, _rectification(request, pk))
+
+
+@login_required
+@require_POST
+def rectification_reply(request, pk):
+    order = _rectification(request, pk)
+    text = request.POST.get("text", "")
+    try:
+        services.reply_to_rectification(
+            order, {"text": text, "files": request.FILES.getlist("photos")},
+            actor=request.user)
+    except FieldErrors as exc:
+        errors: dict[str, list[str]] = {}
+        for loc, msg in exc.errors:
+            if loc[0] == "files":
+                msg = _("第 %(n)s 张：%(msg)s") % {"n": loc[1] + 1, "msg": msg}
+            errors.setdefault("text" if loc[0] == "text" else "photos", []).append(msg)
+        return _rectification_page(request, order, errors=errors, text=text, status=422)
+    except Conflict as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("已提交整改答复，网格员将前来复查"))
+    return redirect(reverse("rectification", args=[order.pk]) + "#replies")
+
+
+@login_required
+@require_GET
+def rectification_photo(request, pk, media_id: uuid.UUID):
+    """A photo of a reply to an order the user may see; anything else is a 404."""
+    order = get_object_or_404(visible(Rectification, request.user), pk=pk)
+    return photos.serve(Media.objects.filter(
+        pk=media_id, rectification_replies__rectification=order).first())
+
+
 # Those who run spot checks and cases, and the offices above them.
 ENFORCEMENT_TODO = {"city_admin", "district_officer", "enforcement_officer"}
 
@@ -428,13 +491,16 @@ def todo(request):
     """待办: the inspections due or overdue in the user's area and the rectification orders
     past their deadline (实施方案 四.(四).2), overdue first; then what is late in monitoring
     (results, reports, notifying the party, follow-ups, the labs' monthly summaries) and in
-    enforcement (publications, case time limits)."""
+    enforcement (publications, case time limits), and the year's unsigned commitments."""
     items = reminders_for(request.user)
     page = page_of(items, request.GET.get("page"), request.GET.get("page_size"))
     monitoring = monitoring_overdue(request.user)
     enforcement = enforcement_overdue(request.user) if request.user.role in ENFORCEMENT_TODO \
         else None
+    unsigned = unsigned_commitments(request.user)
     return render(request, "inspections/todo.html", {
+        "commitments": page_of(unsigned, request.GET.get("cpage"), 50),
+        "commitments_late": sum(i["status"] == "overdue" for i in unsigned),
         "enforcement": None if enforcement is None else
         page_of(enforcement, request.GET.get("epage"), 50),
         "enforcement_late": sum(1 for i in enforcement or () if i["days_overdue"]),

@@ -20,6 +20,7 @@ from nongan.core.geo import locate
 from nongan.core.notifications import notify
 from nongan.core.permissions import require
 from nongan.core.scoping import visible
+from nongan.credit import services as credit
 from nongan.inspections.models import Inspection, Media
 from nongan.inspections.services import location_flags, photo_flags
 from nongan.people.models import Organisation, User
@@ -365,6 +366,7 @@ def record_results(sample: Sample, rows: list[dict], *, actor, reason: str = "")
                                         for r, j in zip(clean, judged, strict=True)]})
         if sample.verdict == "non_compliant" and was != "non_compliant":
             open_follow_up(sample)
+            credit.sample_judged(sample, actor=actor)
         elif was == "non_compliant" and sample.verdict != "non_compliant":
             _note(sample.follow_up, "correction", f"结果更正（{reason.strip()}）后结论为"
                   f"{sample.get_verdict_display()}；处置记录保留", actor)

@@ -1,14 +1,15 @@
 from django.utils import timezone
 from ninja import Router, Schema, Status
 
-from .services import issue_token, login
+from . import services
 
 router = Router(tags=["accounts"])
 
 
 class Credentials(Schema):
-    username: str
+    username: str  # or the account's mobile number
     password: str
+    code: str | None = None  # the one-time code, for accounts that need one
 
 
 class TokenOut(Schema):
@@ -30,12 +31,26 @@ class MeOut(Schema):
     producer: int | None
 
 
-@router.post("/auth/token", auth=None, response={200: TokenOut, 401: dict})
+@router.post("/auth/token", auth=None, response={200: TokenOut, 401: dict, 429: dict})
 def token(request, body: Credentials):
-    user = login(request, body.username, body.password)
+    """A bearer token. An account with a second factor answers 401 with `second_factor`
+    ("totp" or "sms": a code was just sent) until the request carries `code` too."""
+    try:
+        user = services.login(request, body.username, body.password, code=body.code)
+    except services.SecondFactorNeeded as exc:
+        answer = {"detail": "需要动态验证码", "second_factor": exc.method}
+        if exc.method == "sms":
+            try:
+                answer["code_sent"] = services.send_login_code(exc.user)
+            except services.Throttled as throttled:
+                return Status(429, {"detail": "获取验证码过于频繁",
+                                    "retry_after": throttled.retry_after})
+        return Status(401, answer)
+    except services.CodeRefused as exc:
+        return Status(401, {"detail": str(exc)})
     if user is None:
         return Status(401, {"detail": "用户名或密码错误"})
-    key, expires = issue_token(user)
+    key, expires = services.issue_token(user)
     return {"token": key, "expires_at": timezone.localtime(expires).isoformat()}
 
 

@@ -61,6 +61,13 @@ class User(AbstractUser):
     enforcement_card_valid_to = models.DateField("执法证有效期至", null=True, blank=True)
     failed_logins = models.PositiveSmallIntegerField(default=0)
     locked_until = models.DateTimeField(null=True, blank=True)
+    # Second factor (动态验证码): a code from an authenticator app once one is enrolled,
+    # otherwise one sent by SMS. The TOTP seed is sealed (people.sealed) and never shown
+    # after enrolment; the last step used is kept so a code works once (RFC 6238 5.2).
+    otp_required = models.BooleanField("登录需动态验证码", default=False)
+    totp_secret = models.CharField(max_length=200, blank=True, editable=False)
+    totp_enabled_at = models.DateTimeField("身份验证器启用时间", null=True, blank=True)
+    totp_last_step = models.BigIntegerField(null=True, blank=True, editable=False)
 
     REQUIRED_FIELDS = []
 
@@ -77,6 +84,13 @@ class User(AbstractUser):
 
     def is_locked(self) -> bool:
         return bool(self.locked_until and self.locked_until > timezone.now())
+
+    @property
+    def second_factor(self) -> str | None:
+        """"totp" or "sms" when a login needs a code after the password, else None."""
+        if not self.otp_required:
+            return None
+        return "totp" if self.totp_enabled_at else "sms"
 
 
 class ApiToken(models.Model):
@@ -102,6 +116,25 @@ class ApiToken(models.Model):
         return secrets.token_urlsafe(32)
 
 
+class LoginCode(models.Model):
+    """短信验证码: a one-time login code sent by SMS; only its keyed hash is stored."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="login_codes")
+    code_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(db_index=True)
+    expires_at = models.DateTimeField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "短信验证码"
+        verbose_name_plural = "短信验证码"
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"code of {self.user_id} at {self.created_at:%Y-%m-%d %H:%M:%S}"
+
 
 register(Organisation, region="region__")
 register(User, region="region__")
+register(LoginCode, personal="user_id")

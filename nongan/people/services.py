@@ -1,18 +1,24 @@
-"""Writes on accounts: creation, logins with lockout, API tokens."""
+"""Writes on accounts: creation, logins with lockout and a second factor, API tokens."""
 
 import datetime as dt
+import secrets
 
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
 
 from nongan.core import audit
 from nongan.core.errors import FieldErrors
+from nongan.core.notifications import send
 
-from .models import ROLE_NAMES, ApiToken, User
+from . import totp
+from .models import ROLE_NAMES, ApiToken, LoginCode, User
+from .sealed import seal, unseal
 
 # The level a role works at; a role's region must be of that level (city admins at city).
 ROLE_LEVELS = {
@@ -34,10 +40,31 @@ class LockedOut(Exception):
         super().__init__(f"locked until {until:%H:%M}")
 
 
+class SecondFactorNeeded(Exception):
+    """The password was right; the login completes with a code (`method`: totp or sms)."""
+
+    def __init__(self, user):
+        self.user = user
+        self.method = user.second_factor
+        super().__init__(f"second factor {self.method} needed")
+
+
+class CodeRefused(Exception):
+    """A login code was wrong, expired, used or worn out; the message says which."""
+
+
+class Throttled(Exception):
+    """Too many login codes asked for; ask again after `retry_after` seconds."""
+
+    def __init__(self, retry_after: int):
+        self.retry_after = max(1, retry_after)
+        super().__init__(f"retry after {self.retry_after}s")
+
+
 @transaction.atomic
 def create_user(*, username, role, region, password, actor, org=None, producer=None,
                 full_name="", phone="", enforcement_card_no="", enforcement_card_valid_to=None,
-                check_password=True) -> User:
+                otp_required=False, check_password=True) -> User:
     errors = {}
     if not username or User.objects.filter(username=username).exists():
         errors["username"] = "用户名为空或已存在"
@@ -47,6 +74,8 @@ def create_user(*, username, role, region, password, actor, org=None, producer=N
         errors["region"] = f"{ROLE_NAMES[role]}的辖区应为{'/'.join(ROLE_LEVELS[role])}级"
     if role == "producer" and producer is None:
         errors["producer"] = "生产主体账号须关联一个生产主体"
+    if otp_required and not phone:
+        errors["phone"] = "登录需动态验证码的账号须登记手机号（接收验证码）"
     if check_password:
         try:
             validate_password(password)
@@ -56,29 +85,75 @@ def create_user(*, username, role, region, password, actor, org=None, producer=N
         raise FieldErrors(errors)
     user = User(username=username, role=role, region=region, org=org, producer=producer,
                 full_name=full_name, phone=phone, enforcement_card_no=enforcement_card_no,
-                enforcement_card_valid_to=enforcement_card_valid_to)
+                enforcement_card_valid_to=enforcement_card_valid_to, otp_required=otp_required)
     user.set_password(password)
     user.save()
     audit.record("account.create", user, actor=actor, region_code=region.code,
                  after={"username": username, "role": role, "region": region.code,
-                        "org": org.pk if org else None, "producer": producer.pk if producer else None})
+                        "org": org.pk if org else None, "producer": producer.pk if producer else None,
+                        "otp_required": otp_required})
     return user
 
 
-def login(request, username: str, password: str) -> User | None:
-    """Authenticate, counting failures: after LOGIN_FAILURE_LIMIT the account locks."""
-    candidate = User.objects.filter(username=username).first()
+def find_account(identifier: str) -> User | None:
+    """The account a login names: its username, else its mobile number when exactly one
+    account has that number (a number shared by two accounts names neither)."""
+    identifier = (identifier or "").strip()
+    if not identifier:
+        return None
+    user = User.objects.filter(username=identifier).first()
+    if user is None:
+        same_phone = list(User.objects.filter(phone=identifier)[:2])
+        user = same_phone[0] if len(same_phone) == 1 else None
+    return user
+
+
+def login(request, identifier: str, password: str, code: str | None = None) -> User | None:
+    """Authenticate by username or phone number, counting failures: after
+    LOGIN_FAILURE_LIMIT the account locks. An account with a second factor also needs
+    `code`; without it SecondFactorNeeded is raised (the password was right) and the
+    caller asks for the code, then calls `confirm_code`."""
+    candidate = find_account(identifier)
     if candidate and candidate.is_locked():
         raise LockedOut(candidate.locked_until)
-    user = authenticate(request, username=username, password=password)
-    with transaction.atomic():
-        if user is None:
-            if candidate:
+    user = authenticate(request, username=candidate.username if candidate else identifier,
+                        password=password)
+    if user is None:
+        if candidate:
+            with transaction.atomic():
                 _count_failure(candidate)
-            return None
-        if user.failed_logins:
-            User.objects.filter(pk=user.pk).update(failed_logins=0, locked_until=None)
-        audit.record("account.login", user, actor=user, region_code=user.region_id)
+        return None
+    if user.second_factor is None:
+        return _logged_in(user)
+    if code is None:
+        raise SecondFactorNeeded(user)
+    return confirm_code(user, code)
+
+
+def confirm_code(user: User, code: str) -> User:
+    """The second step: the authenticator's code, or the one sent by SMS. A refused code
+    counts toward the lock-out like a wrong password (CodeRefused says why)."""
+    if user.is_locked():
+        raise LockedOut(user.locked_until)
+    code = (code or "").strip()
+    with transaction.atomic():
+        refusal = _totp_refusal(user, code) if user.second_factor == "totp" \
+            else _sms_refusal(user, code)
+        if refusal:
+            _count_failure(user)
+    if refusal:
+        if user.is_locked():
+            raise LockedOut(user.locked_until)
+        raise CodeRefused(refusal)
+    return _logged_in(user)
+
+
+@transaction.atomic
+def _logged_in(user: User) -> User:
+    if user.failed_logins:
+        User.objects.filter(pk=user.pk).update(failed_logins=0, locked_until=None)
+    audit.record("account.login", user, actor=user, region_code=user.region_id,
+                 after={"second_factor": user.second_factor})
     return user
 
 
@@ -110,3 +185,109 @@ def user_for_token(key: str) -> User | None:
     if token and token.user.is_active:
         return token.user
     return None
+
+
+# --- second factor: SMS codes ------------------------------------------------------------
+
+CODE_TTL = dt.timedelta(minutes=5)
+CODE_ATTEMPTS = 5
+# Each SMS costs and a flood of codes is a way to guess one: one a minute, five an hour.
+CODE_RESEND_AFTER = dt.timedelta(seconds=60)
+CODES_PER_HOUR = 5
+
+
+def _code_hash(user: User, code: str) -> str:
+    # Keyed with SECRET_KEY: a million six-digit codes are no work to hash without a key.
+    return salted_hmac("nongan.people.login-code", f"{user.pk}:{code}",
+                       algorithm="sha256").hexdigest()
+
+
+def send_login_code(user: User) -> bool:
+    """Send a fresh six-digit code by the SMS hook (valid CODE_TTL, once, CODE_ATTEMPTS
+    tries); an earlier code stops working. Answers whether a channel carried it."""
+    now = timezone.now()
+    with transaction.atomic():
+        User.objects.select_for_update().filter(pk=user.pk).first()  # one sender at a time
+        recent = list(LoginCode.objects.filter(user=user,
+                                               created_at__gt=now - dt.timedelta(hours=1)))
+        if recent and now - recent[0].created_at < CODE_RESEND_AFTER:
+            raise Throttled(_seconds(recent[0].created_at + CODE_RESEND_AFTER - now))
+        if len(recent) >= CODES_PER_HOUR:
+            raise Throttled(_seconds(recent[-1].created_at + dt.timedelta(hours=1) - now))
+        if not user.phone:
+            raise FieldErrors({"phone": "账号未登记手机号，无法发送验证码，请联系监管部门"})
+        code = f"{secrets.randbelow(10 ** totp.DIGITS):0{totp.DIGITS}d}"
+        LoginCode.objects.create(user=user, code_hash=_code_hash(user, code), created_at=now,
+                                 expires_at=now + CODE_TTL)
+        audit.record("account.code_sent", user, actor=user, region_code=user.region_id)
+    sent = send(user, "农安登录验证码",
+                f"【农安】您的登录验证码为 {code}，{CODE_TTL.seconds // 60} 分钟内有效，"
+                f"仅可使用一次。请勿告诉他人。")
+    return sent["sms"] or sent["email"]
+
+
+def _seconds(delta: dt.timedelta) -> int:
+    return int(delta.total_seconds()) + 1
+
+
+def _sms_refusal(user: User, code: str) -> str:
+    """Why the latest code does not log in, or "" when it does (it is then used up)."""
+    latest = LoginCode.objects.select_for_update().filter(user=user).first()
+    now = timezone.now()
+    if latest is None:
+        return "请先获取验证码"
+    if latest.used_at:
+        return "验证码已使用，请重新获取"
+    if latest.expires_at <= now:
+        return "验证码已过期，请重新获取"
+    if latest.attempts >= CODE_ATTEMPTS:
+        return "验证码错误次数过多，请重新获取"
+    latest.attempts += 1
+    right = constant_time_compare(latest.code_hash, _code_hash(user, code))
+    if right:
+        latest.used_at = now
+    latest.save(update_fields=["attempts", "used_at"])
+    return "" if right else "验证码错误"
+
+
+# --- second factor: an authenticator app (TOTP) ------------------------------------------
+
+
+def _totp_refusal(user: User, code: str) -> str:
+    secret = unseal(user.totp_secret) if user.totp_secret else None
+    if secret is None:
+        return "身份验证器不可用，请联系监管部门重置"
+    step = totp.matching_step(secret, code, timezone.now().timestamp())
+    if step is None:
+        return "验证码错误"
+    # A code works once (RFC 6238 5.2): only a step later than the last one used counts.
+    later = Q(totp_last_step=None) | Q(totp_last_step__lt=step)
+    if not User.objects.filter(later, pk=user.pk).update(totp_last_step=step):
+        return "该验证码已使用，请等待身份验证器显示新的验证码"
+    user.totp_last_step = step
+    return ""
+
+
+ISSUER = "农安"
+
+
+def totp_uri(user: User, secret: str) -> str:
+    return totp.provisioning_uri(secret, user.username, ISSUER)
+
+
+@transaction.atomic
+def enrol_totp(user: User, secret: str, code: str) -> User:
+    """启用身份验证器: the app shows a code for `secret` (from the enrolment QR code);
+    the right one seals the secret on the account and logins need a code from now on."""
+    step = totp.matching_step(secret, (code or "").strip(), timezone.now().timestamp())
+    if step is None:
+        raise FieldErrors({"code": "验证码不正确：请核对手机时间后，输入身份验证器当前显示的6位数字"})
+    user.totp_secret = seal(secret)
+    user.totp_enabled_at = timezone.now()
+    user.totp_last_step = step
+    user.otp_required = True
+    user.save(update_fields=["totp_secret", "totp_enabled_at", "totp_last_step",
+                             "otp_required"])
+    audit.record("account.totp_enrol", user, actor=user, region_code=user.region_id,
+                 after={"otp_required": True, "totp_enabled_at": user.totp_enabled_at})
+    return user

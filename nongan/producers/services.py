@@ -8,6 +8,7 @@ from nongan.core import audit
 from nongan.core.errors import FieldErrors
 from nongan.core.geo import area_mu, overlapping, parse_polygon
 from nongan.core.scoping import in_scope
+from nongan.credit import services as credit
 from nongan.regions.models import Grid, Region
 
 from . import rules
@@ -189,6 +190,7 @@ def change_certification_status(cert: Certification, status: str, *, reason: str
     audit.record("certification.status", cert, actor=actor,
                  region_code=cert.producer.village_id,
                  before={"status": before}, after={"status": status, "reason": reason})
+    credit.certification_changed(cert, before, reason=reason, actor=actor)
     return cert
 
 
@@ -238,7 +240,8 @@ def clean_plot(data: dict, *, producer: Producer, user, villages=None):
     village = villages.get(code)
     if village is None or village.level != "village" or not village.active:
         errors["village"] = "村（居）代码不存在或已撤销"
-    elif village.district_id != producer.district_id or not in_scope(user, village):
+    elif village.district_id != producer.district_id or not (
+            in_scope(user, village) or user.producer_id == producer.pk):
         errors["village"] = "地块所在村须在主体所在区且在您的辖区内"
     else:
         values["village"] = village

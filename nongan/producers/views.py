@@ -20,7 +20,7 @@ from nongan.core.listing import page_of, sort_headers, xlsx_response
 from nongan.core.permissions import allowed, require, sees_personal_data
 from nongan.core.scoping import visible
 from nongan.core.validators import mask_id_number
-from nongan.credit.models import CreditEvent
+from nongan.credit.queries import credit_file
 from nongan.monitoring.pages import VERDICT_BADGES, failed_results, producer_samples
 from nongan.regions.models import Region
 
@@ -184,7 +184,7 @@ def _detail_context(request, producer, **overrides) -> dict:
         plots_total=sum((p.area_mu for p in plots), Decimal("0")),
         field_qr=field_qr(request, producer),
         samples=_samples_of(user, producer),
-        credit_events=visible(CreditEvent, user).filter(producer=producer)[:20],
+        credit=credit_file(user, producer),
     )
     return context | overrides
 

@@ -6,11 +6,12 @@ matrix without anyone remembering to add it.
 
 import re
 import uuid
+from types import SimpleNamespace
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from nongan.testing import ROLES_IN_DISTRICT
+from nongan.testing import ROLES_IN_DISTRICT, make_plot, make_producer
 
 PARAM = re.compile(r"<(?:(\w+):)?(\w+)>")
 # A path's parameter means the object named by the word before it in the route.
@@ -20,7 +21,9 @@ OBJECTS = {"producers": "producer", "plots": "plot", "grids": "grid", "regions":
            "monitoring-plans": "plan", "follow-ups": "follow_up",
            "notifications": "notification", "spot-checks": "spot_check", "targets": "target",
            "cases": "case", "steps": "case_step", "conflicts": "conflict",
-           "matters": "matter"}
+           "rectifications": "rectification", "matters": "matter",
+           "commitments": "commitment", "campaigns": "campaign",
+           "commitment-campaigns": "campaign", "letters": "letter"}
 # Routes whose parameters are not records of a region (static files, docs, language).
 # A lab's monthly summary belongs to its institution, not to a district: every officer
 # reads all of them, and one lab never another's (monitoring/tests/test_pages_summaries.py).
@@ -59,14 +62,19 @@ def fill(route, target) -> str:
 
 def targets(world, district):
     side = getattr(world, district)
+    from nongan.commitments.tests.factories import access_targets
+    from nongan.inspections.tests.rectification_factories import ordered
     from nongan.producers.models import ImportJob
 
     job = ImportJob.objects.create(kind="producers", filename="x.csv", file="imports/x.csv",
                                    created_by=side.district_officer)
     inspection, media = an_inspection(side)
+    order = ordered(side.the_producer, actor=side.grid_worker)
     return {"inspection": inspection.pk, "media": media.pk, "producer": side.the_producer.pk, "plot": side.plot.pk,
+            "rectification": order.pk,
             "grid": f"G{side.village}", "region": side.district, "import_job": job.pk,
-            **monitoring_targets(world, side), **enforcement_targets(side)}
+            **monitoring_targets(world, side), **enforcement_targets(side),
+            **access_targets(side)}
 
 
 def enforcement_targets(side):
@@ -124,25 +132,42 @@ def test_the_matrix_covers_the_object_paths():
     assert any(r.startswith("producers/") for r in routes), routes
 
 
-@pytest.mark.parametrize("role", ROLES_IN_DISTRICT)
-def test_every_object_path_of_another_district_is_not_found(world, login, role):
-    client = login(getattr(world.pudong, role))
-    other = targets(world, "chongming")
+def leaks(client, other) -> list[str]:
+    """Every object path filled with `other`'s records that answers `client` other than
+    as for a record that does not exist."""
     missing = {key: 987654321 if isinstance(value, int) else "310199999999"
                for key, value in other.items()} | {"media": uuid.uuid4()}
-    leaks = []
+    found = []
     for route in object_routes():
         path = fill(route, other)
         status = client.get(path).status_code
         if status not in (404, 405):
-            leaks.append(f"GET {path} → {status}")
+            found.append(f"GET {path} → {status}")
         # A write may fail on its body before the lookup; then it must fail the same way
         # for a record that does not exist at all, so the answer tells nothing.
         answer, control = client.post(path), client.post(fill(route, missing))
         if answer.status_code != 404 and (answer.status_code, answer.content) != (
                 control.status_code, control.content):
-            leaks.append(f"POST {path} → {answer.status_code}")
-    assert not leaks, "\n".join(leaks)
+            found.append(f"POST {path} → {answer.status_code}")
+    return found
+
+
+@pytest.mark.parametrize("role", ROLES_IN_DISTRICT)
+def test_every_object_path_of_another_district_is_not_found(world, login, role):
+    found = leaks(login(getattr(world.pudong, role)), targets(world, "chongming"))
+    assert not found, "\n".join(found)
+
+
+def test_a_producer_sees_nothing_of_another_producer_of_its_village(world, login):
+    """A producer account sees itself only: every path of a neighbour in the same village —
+    register entry, plots, inspections, photos, samples, orders, cases — is a 404."""
+    neighbour = make_producer(world.pudong.village, actor=world.city_admin, name="邻居合作社")
+    world.neighbour = SimpleNamespace(**vars(world.pudong) | {
+        "the_producer": neighbour, "plot": make_plot(neighbour, actor=world.city_admin)})
+    client = login(world.pudong.producer)
+    found = leaks(client, targets(world, "neighbour"))
+    assert not found, "\n".join(found)
+    assert client.get(f"/producers/{world.pudong.the_producer.pk}/").status_code == 200
 
 
 def test_the_other_districts_records_stay_out_of_lists_and_exports(world, api):

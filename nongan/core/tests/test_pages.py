@@ -13,8 +13,10 @@ PUDONG, CHONGMING = PLACES["pudong"], PLACES["chongming"]
 
 @pytest.mark.parametrize("role", ROLES_IN_DISTRICT)
 def test_home_opens_for_every_role(world, login, role):
-    response = login(getattr(world.pudong, role)).get("/")
+    response = login(getattr(world.pudong, role)).get("/", follow=True)
     assert response.status_code == 200
+    # A producer's own area is its portal.
+    assert response.redirect_chain == ([("/my/", 302)] if role == "producer" else [])
 
 
 def test_home_counts_only_what_the_user_may_see(world, login):

@@ -2,6 +2,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from nongan.core.workdays import load_calendar
+from nongan.credit.rules import load_credit_rules
 from nongan.enforcement.legal import load_legal_bases
 from nongan.enforcement.matters import load_matters
 from nongan.inspections.defaults import load_defaults
@@ -24,6 +25,7 @@ class Command(BaseCommand):
             self.stdout.write(f"数据库已是最新；新建网格 {created} 个")
         summary = load_defaults()
         self.stdout.write(f"检查表模板与安全间隔期：{summary}")
+        self.stdout.write(f"信用评价规则：新增 {len(load_credit_rules()['added'])} 条")
         summary = load_calendar()
         self.stdout.write(f"节假日安排：新增 {summary['added']} 天")
         matters, bases = load_matters(), load_legal_bases()

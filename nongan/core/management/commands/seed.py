@@ -46,7 +46,8 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"执法监管：双随机抽查计划 {counts['spot_checks']} 项（抽查对象 {counts['targets']} 个），"
                 f"行政处罚案件 {counts['cases']} 件（已公示 {counts['published_penalties']} 件）；"
-                f"演示信用等级 A {grades['A']}、C {grades['C']}、D {grades['D']} 个，其余 B。")
+                "信用等级 " + "、".join(f"{g} {grades.get(g, 0)}" for g in "ABCD")
+                + f" 个（由历史记录生成信用事件 {counts['credit_events']} 条）。")
         if counts["accounts_kept"]:
             self.stdout.write(f"已存在的 {counts['accounts_kept']} 个同名账号保持不变（密码未改）。")
         if logins:

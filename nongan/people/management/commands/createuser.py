@@ -20,8 +20,12 @@ class Command(BaseCommand):
         parser.add_argument("--org", type=int)
         parser.add_argument("--producer", type=int)
         parser.add_argument("--full-name", default="")
+        parser.add_argument("--phone", default="", help="mobile number: logs in, gets codes")
+        parser.add_argument("--otp-required", action="store_true",
+                            help="logins need a one-time code (SMS, or an authenticator app)")
 
-    def handle(self, *args, username, role, region, org, producer, full_name, **options):
+    def handle(self, *args, username, role, region, org, producer, full_name, phone,
+               otp_required, **options):
         region_obj = Region.objects.filter(code=region).first()
         if region_obj is None:
             raise CommandError(f"region {region} does not exist (run `nongan init`)")
@@ -35,7 +39,8 @@ class Command(BaseCommand):
         try:
             user = create_user(username=username, role=role, region=region_obj,
                                password=password, org=org_obj, producer=producer_obj,
-                               full_name=full_name, actor=None)
+                               full_name=full_name, phone=phone, otp_required=otp_required,
+                               actor=None)
         except FieldErrors as exc:
             raise CommandError("; ".join(f"{k}: {v}" for k, v in exc.by_field().items())) from None
         self.stdout.write(f"created {user.username} ({user.role_name}, {region_obj.name})")

@@ -1,0 +1,9 @@
+"""Fixtures of the commitment tests: files (maps, scans) of one test go to its own folder."""
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
