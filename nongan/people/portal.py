@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from nongan.core.scoping import visible
-from nongan.credit.models import CreditEvent
+from nongan.credit.queries import credit_file
 from nongan.inspections.models import Inspection, Rectification
 from nongan.inspections.views import RESULT_BADGES
 from nongan.monitoring.pages import VERDICT_BADGES, failed_results, producer_samples
@@ -58,6 +58,6 @@ def portal(request):
         "samples": [{"sample": s, "badge": VERDICT_BADGES.get(s.verdict, ""),
                      "failed": failed_results(s)} for s in samples["items"]],
         "sample_count": samples["count"],
-        "credit_events": visible(CreditEvent, user).filter(producer=producer)[:RECENT],
+        "credit": credit_file(user, producer, today=today),
         "year": today.year, "today": today,
     })
