@@ -48,6 +48,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "nongan.core.middleware.RequestContextMiddleware",
+    "nongan.core.middleware.NoNulMiddleware",
 ]
 
 ROOT_URLCONF = "nongan.urls"

@@ -46,3 +46,21 @@ class ChosenLanguageMiddleware:
             translation.deactivate()
         response.headers.setdefault("Content-Language", language)
         return response
+
+
+class NoNulMiddleware:
+    """A NUL character means nothing in any of our fields and PostgreSQL text cannot hold
+    one: strip it from the query string's values, so a stray %00 in a search is a no-op
+    rather than a server error on every list that filters by text."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if "%00" in request.META.get("QUERY_STRING", ""):
+            cleaned = request.GET.copy()
+            for key, values in list(cleaned.lists()):
+                cleaned.setlist(key, [v.replace("\x00", "") for v in values])
+            cleaned._mutable = False
+            request.GET = cleaned
+        return self.get_response(request)

@@ -69,3 +69,19 @@ def test_qr_code_is_for_officers_of_the_producers_district(world, login):
     assert b"<svg" in ok.content
     assert login(world.chongming.district_officer).get(path).status_code == 404
     assert Client().get(path).status_code in (302, 404)
+
+
+def test_the_look_up_list_reads_the_same_queries_for_any_number_of_producers(world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries_for_list():
+        with CaptureQueriesContext(connection) as seen:
+            assert Client().get("/public/producers/").status_code == 200
+        return len(seen)
+
+    certify(world.pudong.the_producer, world.city_admin)
+    few = queries_for_list()
+    for _ in range(5):
+        certify(make_producer(world.pudong.village, actor=world.city_admin), world.city_admin)
+    assert queries_for_list() == few
