@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export NONGAN_HOME ?= $(CURDIR)/var
 
-.PHONY: demo test lint install browser bench clean
+.PHONY: demo test lint install browser bench bench-risk validate-risk clean
 
 $(BIN)/nongan: pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -24,6 +24,16 @@ bench: install
 	$(BIN)/python bench/register.py
 	$(BIN)/python bench/draw.py
 	$(BIN)/python bench/enforcement.py
+
+# Five years of Shanghai-scale results (2 million) built in a bench database; minutes each.
+bench-risk: install
+	$(BIN)/python bench/risk.py
+	$(BIN)/python bench/analysis.py
+
+# Planted outbreaks and clusters: each method's sensitivity, false alarms and delay.
+validate-risk: install
+	$(BIN)/python bench/validate_temporal.py
+	$(BIN)/python bench/validate_spatial.py
 
 lint: install
 	$(BIN)/ruff check nongan conftest.py

@@ -64,6 +64,8 @@ def locked(request, exc: LockedOut):
 
 
 def _routers():
+    from nongan.analysis.api import router as analysis
+    from nongan.assessment.api import router as assessment
     from nongan.commitments.api import router as commitments
     from nongan.credit.api import router as credit
     from nongan.enforcement.api_cases import router as cases
@@ -75,6 +77,7 @@ def _routers():
     from nongan.producers.api import router as producers
     from nongan.public.api import router as public
     from nongan.regions.api import router as regions
+    from nongan.risk.api import router as risk
 
     api.add_router("", people)
     api.add_router("", regions)
@@ -87,6 +90,9 @@ def _routers():
     api.add_router("", credit)
     api.add_router("", public)
     api.add_router("", commitments)
+    api.add_router("", risk)
+    api.add_router("", analysis)
+    api.add_router("", assessment)
 
 
 _routers()

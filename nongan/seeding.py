@@ -43,6 +43,7 @@ from nongan.people.models import ROLE_NAMES, Organisation, User
 from nongan.producers import rules
 from nongan.producers.models import Certification, Plot, Producer
 from nongan.regions.models import Grid, GridMember, Region
+from nongan.risk.demo import seed_risk
 
 CITY = "310000000000"
 CENTROIDS = Path(__file__).parent / "regions" / "data" / "district_centroids.csv"
@@ -794,6 +795,7 @@ def seed(producers: int = 600, *, years: int = 3, random_seed: int = 1,
             monitoring = seed_monitoring(years=years, seed=random_seed, today=today,
                                          progress=lambda done, total: _advance(bar, done, total))
         enforcement = seed_enforcement(seed=random_seed, today=today) if years else {}
+        enforcement |= seed_risk(today=today) if years else {}
         counts = {
             "producers": len(specs), "plots": plots, "certifications": certs,
             "accounts": accounts, "accounts_kept": skipped, "grid_members": members,

@@ -35,6 +35,9 @@ INSTALLED_APPS = [
     "nongan.public",
     "nongan.commitments",
     "nongan.field",
+    "nongan.risk",
+    "nongan.analysis",
+    "nongan.assessment",
 ]
 
 MIDDLEWARE = [

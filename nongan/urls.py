@@ -21,4 +21,7 @@ urlpatterns = [
     path("public/", include("nongan.public.urls")),
     path("", include("nongan.public.urls_qr")),
     path("", include("nongan.field.urls")),
+    path("", include("nongan.risk.urls")),
+    path("", include("nongan.analysis.urls")),
+    path("", include("nongan.assessment.urls")),
 ]

@@ -90,3 +90,22 @@ class Notification(models.Model):
 
 register(CalendarDay, region=None)
 register(Notification, personal="recipient_id")
+
+
+class ScheduledRun(models.Model):
+    """定时任务记录: a daily job the worker has queued for a day. The unique (job, day)
+    pair makes sure two workers never queue the same day's job twice."""
+
+    job = models.CharField("任务", max_length=40)
+    day = models.DateField("日期")
+    task_id = models.CharField(max_length=64, blank=True)
+    queued_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "定时任务记录"
+        verbose_name_plural = "定时任务记录"
+        ordering = ["-day", "job"]
+        constraints = [models.UniqueConstraint(fields=["job", "day"], name="one_run_per_day")]
+
+    def __str__(self):
+        return f"{self.job} {self.day}"

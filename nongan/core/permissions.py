@@ -47,6 +47,12 @@ ACTIONS = {
     "campaign.start": {"city_admin", "district_officer"},
     "letter.deliver": {"district_officer", "town_officer", "grid_worker"},
     "commitment.sign_on_behalf": {"district_officer", "town_officer", "grid_worker"},
+    "warning.handle": {"city_admin", "district_officer", "town_officer"},
+    "warning.measure": {"city_admin", "district_officer", "town_officer", "enforcement_officer"},
+    "risk.run": {"city_admin"},
+    "stats.view": {"city_admin", "district_officer", "town_officer", "enforcement_officer"},
+    "assessment.view": {"city_admin", "district_officer", "enforcement_officer"},
+    "assessment.edit": {"city_admin"},
 }
 
 

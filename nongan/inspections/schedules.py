@@ -143,7 +143,13 @@ def schedule(producers_qs, period: str, *, today: dt.date | None = None) -> list
     "template_kinds" (None: any checklist), "certification" (the kind behind an annual
     obligation), "clause"}. Three queries whatever the number of producers.
     """
-    start, end = parse_period(period)
+    return schedule_between(producers_qs, *parse_period(period), today=today)
+
+
+def schedule_between(producers_qs, start: dt.date, end: dt.date, *,
+                     today: dt.date | None = None) -> list[dict]:
+    """`schedule` for any span of dates (a dashboard's period may run over several years):
+    every window of every rule that overlaps it, in one pass over the producers."""
     windows = {rule["obligation"]: windows_in(rule["unit"], start, end) for rule in RULES}
     return _rows(producers_qs, windows, today or shanghai_today())
 

@@ -29,6 +29,7 @@ from nongan.producers.models import Producer
 from nongan.producers.queries import plots_for, region_choices
 from nongan.producers.views import map_strings
 from nongan.regions.models import Region
+from nongan.risk.todo import items as risk_items
 
 from . import photos, schedules, services
 from .defaults import new_template_version
@@ -491,7 +492,8 @@ def todo(request):
     """待办: the inspections due or overdue in the user's area and the rectification orders
     past their deadline (实施方案 四.(四).2), overdue first; then what is late in monitoring
     (results, reports, notifying the party, follow-ups, the labs' monthly summaries) and in
-    enforcement (publications, case time limits), and the year's unsigned commitments."""
+    enforcement (publications, case time limits), the year's unsigned commitments, and the
+    risk warnings to sign for and the inspections they asked for."""
     items = reminders_for(request.user)
     page = page_of(items, request.GET.get("page"), request.GET.get("page_size"))
     monitoring = monitoring_overdue(request.user)
@@ -507,7 +509,8 @@ def todo(request):
         "page": page, "overdue": sum(i["status"] == "overdue" for i in items),
         "due": sum(i["status"] == "due" for i in items),
         "monitoring": page_of(monitoring, request.GET.get("mpage"), 50),
-        "monitoring_late": sum(1 for i in monitoring if i["days_overdue"])})
+        "monitoring_late": sum(1 for i in monitoring if i["days_overdue"]),
+        "risk_items": risk_items(request.user)})
 
 
 SCHEDULE_HEADERS = ["生产主体", "网格", "镇（街道）", "应巡查", "已巡查", "状态", "明细"]

@@ -27,6 +27,7 @@ from nongan.people.models import Organisation, User
 from nongan.producers import importing
 from nongan.producers.models import Producer
 from nongan.regions.models import Region
+from nongan.risk.tasks import after_results as risk_after_results
 
 from . import deadlines, limits, summaries
 from .models import (
@@ -364,6 +365,7 @@ def record_results(sample: Sample, rows: list[dict], *, actor, reason: str = "")
                             "results": [{"analyte": r["analyte"], "value": r["value"],
                                          "unit": r["unit"], "status": j["status"]}
                                         for r, j in zip(clean, judged, strict=True)]})
+        risk_after_results(sample)
         if sample.verdict == "non_compliant" and was != "non_compliant":
             open_follow_up(sample)
             credit.sample_judged(sample, actor=actor)

@@ -23,7 +23,8 @@ OBJECTS = {"producers": "producer", "plots": "plot", "grids": "grid", "regions":
            "cases": "case", "steps": "case_step", "conflicts": "conflict",
            "rectifications": "rectification", "matters": "matter",
            "commitments": "commitment", "campaigns": "campaign",
-           "commitment-campaigns": "campaign", "letters": "letter"}
+           "commitment-campaigns": "campaign", "letters": "letter",
+           "assessment": "region", "warnings": "warning"}
 # Routes whose parameters are not records of a region (static files, docs, language).
 # A lab's monthly summary belongs to its institution, not to a district: every officer
 # reads all of them, and one lab never another's (monitoring/tests/test_pages_summaries.py).
@@ -65,6 +66,7 @@ def targets(world, district):
     from nongan.commitments.tests.factories import access_targets
     from nongan.inspections.tests.rectification_factories import ordered
     from nongan.producers.models import ImportJob
+    from nongan.risk.tests.factories import access_targets as risk_targets
 
     job = ImportJob.objects.create(kind="producers", filename="x.csv", file="imports/x.csv",
                                    created_by=side.district_officer)
@@ -74,7 +76,7 @@ def targets(world, district):
             "rectification": order.pk,
             "grid": f"G{side.village}", "region": side.district, "import_job": job.pk,
             **monitoring_targets(world, side), **enforcement_targets(side),
-            **access_targets(side)}
+            **access_targets(side), **risk_targets(side)}
 
 
 def enforcement_targets(side):

@@ -202,7 +202,9 @@ def test_the_same_seed_gives_the_same_data(seeded):
     with override_settings(PASSWORD_HASHERS=FAST):
         from nongan.enforcement.tests.test_demo import clear_enforcement
         from nongan.monitoring.tests.test_demo import clear_monitoring
+        from nongan.risk.tests.test_demo import clear_risk
 
+        clear_risk()
         clear_enforcement()
         clear_monitoring()
         Rectification.objects.all().delete()

@@ -1,0 +1,121 @@
+"""Indicators of inspections and monitoring (实施方案 四.(四).2 and 四.(四).3).
+
+The inspection obligations are the schedule's own (`inspections.schedules`): the same
+producers, windows and counting rules as the 巡查频次 page. Monitoring deadlines are the
+samples' own `results_due` (10 days after sampling; a re-test's 7 working days after
+receipt) and `monitoring.deadlines` for the monthly summary (by the 25th).
+"""
+
+import datetime as dt
+from collections import defaultdict
+
+from nongan.inspections.schedules import owing, schedule
+from nongan.monitoring import deadlines
+from nongan.monitoring.models import MonthlySummary, Sample
+from nongan.people.models import Organisation
+from nongan.producers.models import Producer
+
+from .measurement import Miss, day_start, late, link, local_day, per_district, year_span
+
+SAMPLE = "monitoring.sample"
+
+
+def inspection_frequency(districts, year: int, params: dict, today: dt.date) -> dict:
+    """巡查频次 (四.(四).2): each obligation of `params["obligations"]` (quarterly for scale
+    producers, monthly for 二品一标, annual for green and organic) in the year's windows;
+    a window counts once it has ended, or earlier when already met."""
+    found = per_district(districts)
+    start, end = year_span(year)
+    # The products (JSON) are not needed here; at 30,000 producers decoding them costs.
+    producers = owing(Producer.objects.filter(district__in=list(found), active=True)
+                      .defer("products"), start, end)
+    wanted = set(params["obligations"])
+    for row in schedule(producers, str(year), today=today):
+        if row["obligation"] not in wanted:
+            continue
+        done = row["status"] == "done"
+        if not done and row["window"][1] >= today:
+            continue  # the window is still open
+        p = row["producer"]
+        found[p.district_id].add(None if done else Miss(
+            p.name, link("producer", p.pk),
+            f"{row['name']}（{row['label']}）应{row['required']}次，实{row['done']}次",
+            "producers.producer", str(p.pk)))
+    return found
+
+
+def _samples(found, year: int, params: dict):
+    start, end = year_span(year)
+    return (Sample.objects
+            .filter(district__in=list(found), kind__in=params["kinds"],
+                    sampled_at__gte=day_start(start),
+                    sampled_at__lt=day_start(end + dt.timedelta(days=1)))
+            .order_by("sampled_at", "pk"))
+
+
+def _sample_deadline(found, rows, today, moment_field, what) -> None:
+    """One obligation per sample: `moment_field` (a datetime) on or before `results_due`."""
+    for row in rows:
+        due, day = row["results_due"], local_day(row[moment_field])
+        if day is None and due >= today:
+            continue  # not due yet
+        found[row["district_id"]].add(None if day is not None and day <= due else Miss(
+            f"{row['sample_no']}（{row['product']} · {row['producer__name']}）",
+            link("sample", row["sample_no"]), late(what, due, day), SAMPLE, str(row["pk"])))
+
+
+
+FIELDS = ("pk", "sample_no", "product", "producer__name", "district_id", "results_due")
+
+
+def samples_tested_on_time(districts, year: int, params: dict, today: dt.date) -> dict:
+    """采样后10日内完成检测 (四.(四).3): every sample of `params["kinds"]` taken in the
+    district in the year, tested by its `results_due`."""
+    found = per_district(districts)
+    rows = _samples(found, year, params).values(*FIELDS, "completed_at")
+    _sample_deadline(found, rows, today, "completed_at", "检测")
+    return found
+
+
+def reports_uploaded_on_time(districts, year: int, params: dict, today: dt.date) -> dict:
+    """对应样品编号上传检测报告 (四.(四).3): the report uploaded by the sample's
+    `results_due` (a corrected report re-uploaded later moves the upload time: the
+    indicator reads the report as it stands)."""
+    found = per_district(districts)
+    rows = _samples(found, year, params).values(*FIELDS, "report_uploaded_at")
+    _sample_deadline(found, rows, today, "report_uploaded_at", "检测报告上传")
+    return found
+
+
+def monthly_summaries_on_time(districts, year: int, params: dict, today: dt.date) -> dict:
+    """每月25日完成当月检测结果汇总 (四.(四).3). A summary is a lab's, not a district's: a
+    district is answerable for the summaries of the labs that tested its samples — one
+    obligation per lab and summary month of the year in which the lab completed a sample of
+    the district (months as `monitoring.deadlines.summary_month` assigns them)."""
+    found = per_district(districts)
+    first = deadlines.summary_window(dt.date(year, 1, 1))[0]
+    last = deadlines.summary_window(dt.date(year, 12, 1))[1]
+    months = defaultdict(set)  # district -> {(lab, month)}
+    for code, lab, at in (Sample.objects
+                          .filter(district__in=list(found), kind__in=params["kinds"],
+                                  completed_at__gte=day_start(first),
+                                  completed_at__lt=day_start(last + dt.timedelta(days=1)))
+                          .values_list("district_id", "lab_id", "completed_at")):
+        months[code].add((lab, deadlines.summary_month(local_day(at))))
+    pairs = set().union(*months.values()) if months else set()
+    labs = dict(Organisation.objects.filter(pk__in={lab for lab, _ in pairs})
+                .values_list("pk", "name"))
+    summaries = {(s.lab_id, s.month): s for s in MonthlySummary.objects.filter(
+        lab__in=labs, month__gte=dt.date(year, 1, 1), month__lte=dt.date(year, 12, 1))}
+    for code, wanted in months.items():
+        for lab, month in sorted(wanted, key=lambda p: (p[1], labs.get(p[0], ""))):
+            due = deadlines.summary_due(month)
+            summary = summaries.get((lab, month))
+            day = local_day(summary.submitted_at) if summary else None
+            if day is None and due >= today:
+                continue
+            found[code].add(None if day is not None and day <= due else Miss(
+                f"{labs.get(lab, lab)} {month:%Y年%m月}检测汇总表", link("summary_list"),
+                late("汇总表上传", due, day), "monitoring.monthlysummary",
+                str(summary.pk) if summary else ""))
+    return found

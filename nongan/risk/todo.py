@@ -1,0 +1,63 @@
+"""What risk warnings ask of a person, for the to-do page (待办): the open warnings
+assigned to them when they may handle warnings (an issued one due to be acknowledged
+within `acknowledge_working_days`), and the producers of their area named in an inspection
+measure and not yet inspected since (due on the measure's date)."""
+
+import datetime as dt
+
+from django.urls import reverse
+from django.utils import timezone
+
+from nongan.core.permissions import allowed
+from nongan.core.scoping import visible
+from nongan.core.workdays import add_working_days
+from nongan.inspections.models import Inspection
+from nongan.inspections.schedules import shanghai_today
+from nongan.producers.models import Producer
+
+from . import rules
+from .models import Measure, RiskWarning
+from .queries import OPEN
+
+ROLES = ("city_admin", "district_officer", "town_officer", "grid_worker", "enforcement_officer")
+
+
+def _item(text, label, link, due, today) -> dict:
+    return {"text": text, "label": label, "link": link, "due": due,
+            "days_overdue": max(0, (today - due).days) if due else 0}
+
+
+def items(user, today: dt.date | None = None) -> list[dict]:
+    if user.role not in ROLES:
+        return []
+    today = today or shanghai_today()
+    days = rules.current()["lifecycle"]["acknowledge_working_days"]
+    out = []
+    assigned = visible(RiskWarning, user) if allowed(user, "warning.handle") else \
+        RiskWarning.objects.none()
+    for w in (assigned.filter(assignees=user, status__in=OPEN)
+              .select_related("region")):
+        link = reverse("warning", args=[w.pk])
+        label = f"{w.get_level_display()}{w.get_kind_display()}预警 #{w.pk} · {w.region.name}"
+        if w.status == "issued":
+            due = add_working_days(timezone.localdate(w.issued_at), days)
+            out.append(_item("风险预警待签收", label, link, due, today))
+        else:
+            out.append(_item("风险预警处置中，待办结", label, link, None, today))
+    out += inspections_due(user, today)
+    return sorted(out, key=lambda i: (-i["days_overdue"], i["due"] or dt.date.max))
+
+
+def inspections_due(user, today) -> list[dict]:
+    measures = (visible(Measure, user).filter(kind="inspection", warning__status__in=OPEN)
+                .prefetch_related("producers"))
+    mine = set(visible(Producer, user).values_list("pk", flat=True))
+    out = []
+    for m in measures:
+        named = [p for p in m.producers.all() if p.pk in mine]
+        done = set(Inspection.objects.filter(producer__in=named, finished_at__gte=m.created_at)
+                   .values_list("producer_id", flat=True))
+        link = reverse("warning", args=[m.warning_id])
+        out += [_item(f"风险预警 #{m.warning_id} 巡查核查", p.name, link, m.due_on, today)
+                for p in named if p.pk not in done]
+    return out
