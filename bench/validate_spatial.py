@@ -2,7 +2,7 @@
 
 Not part of `make test`: plants clusters and bad producers of known size into seeded
 synthetic data and reports, per method, sensitivity, false alarms and the delay to
-detection, as Markdown tables (pasted into docs/risk-validation-spatial.md).
+detection, as Markdown tables (pasted into docs/risk-validation.md).
 
 Spatial scan — a fixed map of 200 towns at random in Shanghai's box (lon 120.9–121.9,
 lat 30.7–31.9) with 20–200 samples a year each and 3 % non-compliance:

@@ -795,7 +795,7 @@ def seed(producers: int = 600, *, years: int = 3, random_seed: int = 1,
             monitoring = seed_monitoring(years=years, seed=random_seed, today=today,
                                          progress=lambda done, total: _advance(bar, done, total))
         enforcement = seed_enforcement(seed=random_seed, today=today) if years else {}
-        enforcement |= seed_risk(today=today) if years else {}
+        risk = seed_risk(today=today) if years else {}
         counts = {
             "producers": len(specs), "plots": plots, "certifications": certs,
             "accounts": accounts, "accounts_kept": skipped, "grid_members": members,
@@ -803,7 +803,7 @@ def seed(producers: int = 600, *, years: int = 3, random_seed: int = 1,
             "by_kind": {k: sum(s.kind == k for s in specs) for k in KIND_SHARES},
             "scale_producers": sum(rules.is_scale(s.kind, s.area_mu) for s in specs),
             "villages_used": len(middles), "years": years, "random_seed": random_seed,
-            **history, **monitoring, **enforcement,
+            **history, **monitoring, **enforcement, **risk,
         }
         audit.record("seed.run", actor=None, object_type="seed", object_id=str(random_seed),
                      after=counts)

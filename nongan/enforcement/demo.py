@@ -15,6 +15,7 @@ from collections import Counter
 
 from django.utils import timezone
 
+from nongan.core.errors import FieldErrors
 from nongan.credit.rules import load_credit_rules
 from nongan.credit.services import backfill
 from nongan.monitoring.models import FollowUp
@@ -82,18 +83,28 @@ class District:
             self._case(source, found, stage=3 - self.counts["cases"] % 4)
 
     def _plan(self, title, start, end):
-        # A small register would draw nobody by the grade shares: take a few instead.
         size = Producer.objects.filter(district=self.district, active=True).count()
-        amount = {"grade_shares": GRADE_SHARES} if size >= 40 else {"count": min(3, size)}
-        check = spot_checks.plan_spot_check({
+        few = {"count": min(3, size)}
+        try:
+            check = self._planned(title, start, end,
+                                  {"grade_shares": GRADE_SHARES} if size >= 40 else few)
+        except FieldErrors as exc:
+            # A small register, or towns of a few B producers each, draws nobody by the
+            # grade shares (each town rounds to 0): take a few instead.
+            if "grade_shares" not in exc.by_field():
+                raise
+            check = self._planned(title, start, end, few)
+        self.counts["spot_checks"] += 1
+        return check
+
+    def _planned(self, title, start, end, amount):
+        return spot_checks.plan_spot_check({
             "title": title, "matter": self.matter.pk,
             "population": {"region": self.district.code}, **amount,
             "stratify_by": "town", "team_size": 2, "exclude_months": 0,
             "period_start": start, "period_end": end}, actor=self.lead,
             # From the seed's generator, so the same --random-seed draws the same targets.
             seed=f"{self.rng.getrandbits(256):064x}")
-        self.counts["spot_checks"] += 1
-        return check
 
     def _past_check(self, start, end) -> list[Target]:
         q = (start.month - 1) // 3 + 1

@@ -3,7 +3,7 @@
 A series is monthly non-compliance counts, optionally with their sample counts (`totals`).
 
 Farrington-flexible (Noufaily et al. 2013) follows R's `surveillance::farringtonFlexible`
-(version 1.20) step by step, so that the two agree (docs/risk-validation-temporal.md):
+(version 1.20) step by step, so that the two agree (docs/risk-validation.md):
 
 1. Baseline of period k: the windows k − j·freq ± w for j = 1..b, plus k − w .. k, less the
    last `past_periods_not_included` (default w) periods and k itself; time is the position.

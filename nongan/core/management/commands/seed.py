@@ -48,6 +48,13 @@ class Command(BaseCommand):
                 f"行政处罚案件 {counts['cases']} 件（已公示 {counts['published_penalties']} 件）；"
                 "信用等级 " + "、".join(f"{g} {grades.get(g, 0)}" for g in "ABCD")
                 + f" 个（由历史记录生成信用事件 {counts['credit_events']} 条）。")
+        if counts.get("risk_warnings") is not None:
+            levels = counts["risk_warnings_by_level"]
+            self.stdout.write(
+                f"风险预警：{counts['risk_warnings']} 条（"
+                + "、".join(f"{name} {levels.get(level, 0)}" for level, name in
+                           (("red", "红"), ("orange", "橙"), ("yellow", "黄"), ("blue", "蓝")))
+                + f"），评估序列 {counts['risk_series_evaluated']} 条。")
         if counts["accounts_kept"]:
             self.stdout.write(f"已存在的 {counts['accounts_kept']} 个同名账号保持不变（密码未改）。")
         if logins:

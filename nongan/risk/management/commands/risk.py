@@ -10,8 +10,10 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)
-        cli_detect.add_arguments(sub.add_parser("detect", help=cli_detect.__doc__))
-        cli_scan.add_arguments(sub.add_parser("scan", help=cli_scan.__doc__))
+        cli_detect.add_arguments(sub.add_parser("detect", help=cli_detect.__doc__,
+                                                description=cli_detect.__doc__))
+        cli_scan.add_arguments(sub.add_parser("scan", help=cli_scan.__doc__,
+                                              description=cli_scan.__doc__))
 
     def handle(self, *args, **options):
         runner = {"detect": cli_detect.run, "scan": cli_scan.run}[options["action"]]
