@@ -5,7 +5,6 @@ from nongan.core.notifications import send
 
 MAX_LINES = 10  # an SMS lists this many items, then "等N项"
 
-OBLIGATIONS = {"quarterly": "季度巡查", "monthly": "月度巡查", "annual": "年度检查"}
 STATUS = {"due": "待检查", "overdue": "已逾期"}
 
 
@@ -21,7 +20,7 @@ def render(user, items) -> str:
             lines.append(f"· {item['producer'].name} 整改期限{item['due_by']:%m月%d日}，"
                          f"已逾期{item['days_overdue']}天")
         else:
-            what = "、".join(f"{OBLIGATIONS[o['obligation']]}（{o['label']}）{STATUS[o['status']]}"
+            what = "、".join(f"{o['name']}（{o['label']}）{STATUS[o['status']]}"
                             for o in item["obligations"])
             lines.append(f"· {item['producer'].name}：{what}")
     if len(items) > MAX_LINES:

@@ -70,3 +70,13 @@ def test_the_minimums_never_drop_for_a_good_grade(world):
     producer = graded(scale(world.pudong.the_producer), "A")
     certify(producer)
     assert obligations(producer, "2026-05") == ["annual", "monthly", "quarterly"]
+
+
+def test_the_reminder_names_a_grade_obligation(world, templates):
+    from nongan.inspections.notify import render
+    from nongan.inspections.schedules import reminders_for
+
+    graded(small(world.pudong.the_producer), "D")
+    worker = world.pudong.grid_worker
+    text = render(worker, reminders_for(worker, TODAY))
+    assert "信用D月度巡查（2026-05）待检查" in text
