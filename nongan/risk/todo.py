@@ -5,6 +5,7 @@ measure and not yet inspected since (due on the measure's date)."""
 
 import datetime as dt
 
+from django.db.models import Prefetch
 from django.urls import reverse
 from django.utils import timezone
 
@@ -49,12 +50,14 @@ def items(user, today: dt.date | None = None) -> list[dict]:
 
 
 def inspections_due(user, today) -> list[dict]:
+    # Only the named producers the user may see, filtered in the database: a city account
+    # sees every producer, and this runs on every to-do page.
     measures = (visible(Measure, user).filter(kind="inspection", warning__status__in=OPEN)
-                .prefetch_related("producers"))
-    mine = set(visible(Producer, user).values_list("pk", flat=True))
+                .prefetch_related(Prefetch("producers", queryset=visible(Producer, user),
+                                           to_attr="named")))
     out = []
     for m in measures:
-        named = [p for p in m.producers.all() if p.pk in mine]
+        named = m.named
         done = set(Inspection.objects.filter(producer__in=named, finished_at__gte=m.created_at)
                    .values_list("producer_id", flat=True))
         link = reverse("warning", args=[m.warning_id])
