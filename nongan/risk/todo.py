@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from nongan.core.permissions import allowed
 from nongan.core.scoping import visible
-from nongan.core.workdays import add_working_days
+from nongan.core.workdays import add_working_days_to_each
 from nongan.inspections.models import Inspection
 from nongan.inspections.schedules import shanghai_today
 from nongan.producers.models import Producer
@@ -36,12 +36,14 @@ def items(user, today: dt.date | None = None) -> list[dict]:
     out = []
     assigned = visible(RiskWarning, user) if allowed(user, "warning.handle") else \
         RiskWarning.objects.none()
-    for w in (assigned.filter(assignees=user, status__in=OPEN)
-              .select_related("region")):
+    warnings = list(assigned.filter(assignees=user, status__in=OPEN).select_related("region"))
+    due_on = add_working_days_to_each(
+        [timezone.localdate(w.issued_at) for w in warnings if w.status == "issued"], days)
+    for w in warnings:
         link = reverse("warning", args=[w.pk])
         label = f"{w.get_level_display()}{w.get_kind_display()}预警 #{w.pk} · {w.region.name}"
         if w.status == "issued":
-            due = add_working_days(timezone.localdate(w.issued_at), days)
+            due = due_on[timezone.localdate(w.issued_at)]
             out.append(_item("风险预警待签收", label, link, due, today))
         else:
             out.append(_item("风险预警处置中，待办结", label, link, None, today))
