@@ -70,7 +70,10 @@ def _routers():
     from nongan.credit.api import router as credit
     from nongan.enforcement.api_cases import router as cases
     from nongan.enforcement.api_spot_checks import router as spot_checks
+    from nongan.exchange.api import router as exchange
     from nongan.inspections.api import router as inspections
+    from nongan.iot.api import router as iot
+    from nongan.joint.api import router as joint
     from nongan.monitoring.api import router as monitoring
     from nongan.monitoring.api_standards import router as standards
     from nongan.people.api import router as people
@@ -78,6 +81,7 @@ def _routers():
     from nongan.public.api import router as public
     from nongan.regions.api import router as regions
     from nongan.risk.api import router as risk
+    from nongan.traceability.api import router as traceability
 
     api.add_router("", people)
     api.add_router("", regions)
@@ -93,6 +97,10 @@ def _routers():
     api.add_router("", risk)
     api.add_router("", analysis)
     api.add_router("", assessment)
+    api.add_router("", exchange)
+    api.add_router("", joint)
+    api.add_router("", traceability)
+    api.add_router("", iot)
 
 
 _routers()

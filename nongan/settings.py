@@ -38,6 +38,10 @@ INSTALLED_APPS = [
     "nongan.risk",
     "nongan.analysis",
     "nongan.assessment",
+    "nongan.exchange",
+    "nongan.joint",
+    "nongan.traceability",
+    "nongan.iot",
 ]
 
 MIDDLEWARE = [

@@ -24,4 +24,8 @@ urlpatterns = [
     path("", include("nongan.risk.urls")),
     path("", include("nongan.analysis.urls")),
     path("", include("nongan.assessment.urls")),
+    path("", include("nongan.exchange.urls")),
+    path("", include("nongan.joint.urls")),
+    path("", include("nongan.traceability.urls")),
+    path("", include("nongan.iot.urls")),
 ]

@@ -53,6 +53,18 @@ ACTIONS = {
     "stats.view": {"city_admin", "district_officer", "town_officer", "enforcement_officer"},
     "assessment.view": {"city_admin", "district_officer", "enforcement_officer"},
     "assessment.edit": {"city_admin"},
+    # 实施方案 二: the city registers partner agencies, issues their keys and subscriptions.
+    "agency.manage": {"city_admin"},
+    "exchange.view": {"city_admin", "district_officer"},
+    # Referrals (移送) leave a case's file; the brigade sends them and records the answer.
+    "referral.send": {"enforcement_officer", "district_officer"},
+    "referral.answer": {"enforcement_officer", "district_officer"},
+    "joint.record": {"district_officer", "town_officer", "enforcement_officer"},
+    # 信用中国 / the city's public credit platform: the city sends the daily file.
+    "credit.publish": {"city_admin"},
+    "trace.import": {"city_admin", "district_officer"},
+    # Sensors are registered where the producer is supervised.
+    "iot.manage": {"city_admin", "district_officer", "town_officer"},
 }
 
 

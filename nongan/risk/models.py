@@ -10,7 +10,7 @@ from nongan.regions.models import Region
 
 LEVELS = [("red", "红色"), ("orange", "橙色"), ("yellow", "黄色"), ("blue", "蓝色")]
 KINDS = [("temporal", "时间聚集"), ("spatial", "区域聚集"), ("systemic", "系统性风险"),
-         ("producer", "主体风险")]
+         ("producer", "主体风险"), ("iot", "物联网监测")]
 STATUSES = [("issued", "已发布"), ("acknowledged", "已签收"), ("acting", "处置中"),
             ("closed", "已办结")]
 

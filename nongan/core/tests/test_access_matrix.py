@@ -24,13 +24,18 @@ OBJECTS = {"producers": "producer", "plots": "plot", "grids": "grid", "regions":
            "rectifications": "rectification", "matters": "matter",
            "commitments": "commitment", "campaigns": "campaign",
            "commitment-campaigns": "campaign", "letters": "letter",
-           "assessment": "region", "warnings": "warning"}
+           "assessment": "region", "warnings": "warning",
+           "agencies": "agency", "api-keys": "api_key", "subscriptions": "subscription",
+           "deliveries": "delivery", "referrals": "referral",
+           "joint-inspections": "joint_inspection", "trace-imports": "trace_import",
+           "sensors": "sensor"}
 # Routes whose parameters are not records of a region (static files, docs, language).
 # A lab's monthly summary belongs to its institution, not to a district: every officer
 # reads all of them, and one lab never another's (monitoring/tests/test_pages_summaries.py).
 # The public site shows what is published to everyone, without a login (public/tests).
+# Partners' datasets answer API keys, not accounts (exchange/tests).
 NOT_SCOPED = ("static", "i18n", "docs", "template", "setlang", "openapi", "summaries",
-              "public")
+              "public", "datasets")
 
 
 def walk(resolver, prefix=""):
@@ -64,9 +69,13 @@ def fill(route, target) -> str:
 def targets(world, district):
     side = getattr(world, district)
     from nongan.commitments.tests.factories import access_targets
+    from nongan.exchange.tests.factories import access_targets as exchange_targets
     from nongan.inspections.tests.rectification_factories import ordered
+    from nongan.iot.tests.factories import access_targets as iot_targets
+    from nongan.joint.tests.factories import access_targets as joint_targets
     from nongan.producers.models import ImportJob
     from nongan.risk.tests.factories import access_targets as risk_targets
+    from nongan.traceability.tests.factories import access_targets as trace_targets
 
     job = ImportJob.objects.create(kind="producers", filename="x.csv", file="imports/x.csv",
                                    created_by=side.district_officer)
@@ -76,7 +85,9 @@ def targets(world, district):
             "rectification": order.pk,
             "grid": f"G{side.village}", "region": side.district, "import_job": job.pk,
             **monitoring_targets(world, side), **enforcement_targets(side),
-            **access_targets(side), **risk_targets(side)}
+            **access_targets(side), **risk_targets(side), **exchange_targets(world, side),
+            **joint_targets(world, side), **trace_targets(world, side),
+            **iot_targets(world, side)}
 
 
 def enforcement_targets(side):
