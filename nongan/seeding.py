@@ -36,14 +36,18 @@ from nongan.core import audit
 from nongan.core.geo import SHANGHAI_BOUNDS, SQ_M_PER_MU, area_mu
 from nongan.core.validators import USCC_ALPHABET, id_check_char, uscc_check_char
 from nongan.enforcement.demo import seed_enforcement
+from nongan.exchange.demo import seed_exchange
 from nongan.inspections.defaults import load_defaults
 from nongan.inspections.demo import seed_inspections
+from nongan.iot.demo import seed_iot
+from nongan.joint.demo import seed_joint
 from nongan.monitoring.demo import seed_monitoring
 from nongan.people.models import ROLE_NAMES, Organisation, User
 from nongan.producers import rules
 from nongan.producers.models import Certification, Plot, Producer
 from nongan.regions.models import Grid, GridMember, Region
 from nongan.risk.demo import seed_risk
+from nongan.traceability.demo import seed_traceability
 
 CITY = "310000000000"
 CENTROIDS = Path(__file__).parent / "regions" / "data" / "district_centroids.csv"
@@ -796,6 +800,10 @@ def seed(producers: int = 600, *, years: int = 3, random_seed: int = 1,
                                          progress=lambda done, total: _advance(bar, done, total))
         enforcement = seed_enforcement(seed=random_seed, today=today) if years else {}
         risk = seed_risk(today=today) if years else {}
+        iot = seed_iot(today=today) if years else {}
+        traceability = seed_traceability(today=today, random_seed=random_seed)
+        exchange = seed_exchange()
+        joint = seed_joint(today=today) if years else {}
         counts = {
             "producers": len(specs), "plots": plots, "certifications": certs,
             "accounts": accounts, "accounts_kept": skipped, "grid_members": members,
@@ -803,7 +811,7 @@ def seed(producers: int = 600, *, years: int = 3, random_seed: int = 1,
             "by_kind": {k: sum(s.kind == k for s in specs) for k in KIND_SHARES},
             "scale_producers": sum(rules.is_scale(s.kind, s.area_mu) for s in specs),
             "villages_used": len(middles), "years": years, "random_seed": random_seed,
-            **history, **monitoring, **enforcement, **risk,
+            **history, **monitoring, **enforcement, **risk, **iot, **traceability, **exchange, **joint,
         }
         audit.record("seed.run", actor=None, object_type="seed", object_id=str(random_seed),
                      after=counts)

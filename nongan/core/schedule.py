@@ -23,6 +23,8 @@ DAILY = [
     ("commitments-check", 1, "nongan.commitments.tasks.check_commitments"),
     ("risk", 2, "nongan.risk.tasks.run_risk"),
     ("assessment", 3, "nongan.assessment.tasks.refresh_scores"),
+    ("credit-publication", 4, "nongan.credit.tasks.publish_credit"),
+    ("iot", 4, "nongan.iot.tasks.daily_iot"),
     ("reminders", 7, "nongan.inspections.tasks.send_reminders"),
 ]
 

@@ -123,3 +123,41 @@ register(CreditEvent, region="producer__", owner="producer_id")
 register(GradeChange, region="producer__", owner="producer_id")
 register(CreditRule, region=None)
 register(CreditScale, region=None)
+
+
+class CreditPublication(models.Model):
+    """信用信息报送: one day's files for 信用中国 and the city's public credit platform —
+    penalty decisions published, withdrawn (撤销) or corrected (更正), and credit grade
+    changes — each as CSV and XLSX with its SHA-256. Generated once; never rewritten (what
+    changes later goes into a later day's file)."""
+
+    day = models.DateField("报送日期", unique=True)
+    # The events of [covers_from, covers_until): from the end of the previous day's file
+    # (or the start of this day for the first) to the end of the day, or the moment of
+    # generation when that came first.
+    covers_from = models.DateTimeField("起始时间")
+    covers_until = models.DateTimeField("截止时间")
+    penalties = models.PositiveIntegerField("新公示处罚决定", default=0)
+    withdrawals = models.PositiveIntegerField("撤销", default=0)
+    corrections = models.PositiveIntegerField("更正", default=0)
+    grade_changes = models.PositiveIntegerField("信用等级变更", default=0)
+    # name → {"path", "sha256", "size"} for penalties.csv/.xlsx and grades.csv/.xlsx
+    files = models.JSONField("文件", default=dict)
+    # "notice:<pk>" → hash of the row sent, so a later change is sent as 更正
+    sent = models.JSONField("报送记录", default=dict)
+    generated_at = models.DateTimeField("生成时间")
+    generated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                     on_delete=models.PROTECT, related_name="+",
+                                     verbose_name="生成人")
+
+    class Meta:
+        verbose_name = "信用信息报送"
+        verbose_name_plural = "信用信息报送"
+        ordering = ["-day"]
+
+    def __str__(self):
+        return f"信用信息报送 {self.day}"
+
+
+# A city file, not a region's record: the page and its downloads ask for credit.publish.
+register(CreditPublication, region=None, owner=None, hidden_from=("lab_staff",))

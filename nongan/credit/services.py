@@ -18,6 +18,7 @@ from django.utils import timezone
 from nongan.core import audit
 from nongan.core.errors import Conflict
 from nongan.core.permissions import require
+from nongan.exchange.events import emit, emit_many
 from nongan.inspections.models import Rectification
 from nongan.monitoring.models import NON_COMPLIANT
 from nongan.producers.models import Producer
@@ -157,6 +158,7 @@ def recompute(producer, *, actor=None, today=None, cause: str = "event",
     change = _change(producer.pk, old, result, cause=cause, note=note, rules=rules,
                      actor=actor, at=timezone.now())
     change.save()
+    emit("credit.grade_changed", change, dataset="grades", district_code=producer.district_id)
     audit.record("credit.grade", producer, actor=actor, region_code=producer.village_id,
                  before={"grade": old},
                  after={"grade": result.grade, "score": result.score, "cause": cause})
@@ -192,6 +194,7 @@ def recompute_all(*, cause: str, note: str = "", actor=None, today=None) -> dict
         for start in range(0, len(ids), IN_BATCH):
             Producer.objects.filter(pk__in=ids[start:start + IN_BATCH]).update(credit_grade=grade)
     GradeChange.objects.bulk_create(changes, batch_size=BATCH)
+    emit_many("credit.grade_changed", changes, dataset="grades")
     return {"producers": sum(grades.values()), "changed": len(changes),
             "grades": {g: grades.get(g, 0) for g in grading.GRADES},
             "rules_version": rules.version, "seconds": round(time.monotonic() - started, 2)}
@@ -306,3 +309,77 @@ def backfill(*, actor=None, today=None) -> dict:
     every grade. Idempotent: an event already recorded is left as it is."""
     return _sweep("credit.backfill", "backfill", "由已有监管记录生成信用档案",
                   everything=True, actor=actor, today=today)
+
+
+# ---------------------------------------------------------------- 信用信息报送 (publication)
+
+def _publication_window(day: dt.date, now) -> tuple:
+    """[from, until) of the day's file: from where the previous file stopped (the start of
+    the day for the first one) to the end of the day, or now when the day is not over."""
+    from zoneinfo import ZoneInfo
+
+    from .models import CreditPublication
+
+    start = dt.datetime.combine(day, dt.time(0), tzinfo=ZoneInfo("Asia/Shanghai"))
+    previous = CreditPublication.objects.filter(day__lt=day).order_by("-day").first()
+    return (previous.covers_until if previous else start,
+            min(now, start + dt.timedelta(days=1)))
+
+
+def generate_publication(day: dt.date, *, actor=None, now=None):
+    """生成信用信息报送文件 for `day` (the scheduled task: yesterday; `actor` None): the
+    penalties published and withdrawn and the grade changes since the previous file, as CSV
+    and XLSX (nongan.credit.publication), stored with their SHA-256. Idempotent: a day
+    already generated is answered as it is and never rewritten — what changes afterwards
+    goes into the next day's file (撤销 / 更正 rows). Returns (publication, created)."""
+    import hashlib
+
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+    from django.db import IntegrityError
+
+    from nongan.core.errors import FieldErrors
+
+    from . import publication as layout
+    from .models import CreditPublication
+
+    if actor is not None:
+        require(actor, "credit.publish")
+    now = now or timezone.now()
+    if day > timezone.localdate(now):
+        raise FieldErrors({"day": "不能晚于今天"})
+    done = CreditPublication.objects.filter(day=day).first()
+    if done is not None:
+        return done, False
+    later = CreditPublication.objects.filter(day__gt=day).order_by("day").first()
+    if later is not None:
+        raise Conflict(f"已生成 {later.day} 的报送文件，{day} 的记录已计入其中，不再单独生成")
+    start, end = _publication_window(day, now)
+    sent = {}
+    for earlier in CreditPublication.objects.filter(day__lt=day).order_by("day"):
+        sent.update(earlier.sent)
+    penalties, hashes, counts = layout.penalty_rows(start, end, sent)
+    grades = layout.grade_rows(start, end)
+    files = {}
+    for name, (_, _, kind) in layout.FILES.items():
+        content = layout.render(name, penalties if kind == "penalties" else grades)
+        path = default_storage.save(f"credit-publications/{day:%Y}/{day.isoformat()}/{name}",
+                                    ContentFile(content))
+        files[name] = {"path": path, "sha256": hashlib.sha256(content).hexdigest(),
+                       "size": len(content)}
+    try:
+        with transaction.atomic():
+            done = CreditPublication.objects.create(
+                day=day, covers_from=start, covers_until=end, penalties=counts["published"],
+                withdrawals=counts["withdrawn"], corrections=counts["corrected"],
+                grade_changes=len(grades), files=files, sent=hashes, generated_at=now,
+                generated_by=actor)
+            audit.record("credit.publish", done, actor=actor, region_code=CITY,
+                         after={"day": day, "from": start, "until": end, **counts,
+                                "grade_changes": len(grades),
+                                "sha256": {n: f["sha256"] for n, f in files.items()}})
+    except IntegrityError:  # another worker generated the day meanwhile: theirs stands
+        for f in files.values():
+            default_storage.delete(f["path"])
+        return CreditPublication.objects.get(day=day), False
+    return done, True

@@ -16,6 +16,9 @@ class Dataset:
     row: Callable[[Model], dict]  # one record as partners read it (JSON values only)
     district: str  # lookup path from the model to its district code, e.g. "district_id"
     changed: str  # lookup path of the datetime that orders the dataset and `since` filters
+    # CSV columns in their documented order: dotted paths into the row ("producer.name");
+    # a list or dict value is written as JSON text. Empty: the row's own keys, flattened.
+    columns: tuple[str, ...] = ()
 
 
 DATASETS: dict[str, Dataset] = {}

@@ -21,6 +21,7 @@ from nongan.core.notifications import notify
 from nongan.core.permissions import require
 from nongan.core.scoping import visible
 from nongan.credit import services as credit
+from nongan.exchange.events import emit
 from nongan.inspections.models import Inspection, Media
 from nongan.inspections.services import location_flags, photo_flags
 from nongan.people.models import Organisation, User
@@ -369,6 +370,8 @@ def record_results(sample: Sample, rows: list[dict], *, actor, reason: str = "")
         if sample.verdict == "non_compliant" and was != "non_compliant":
             open_follow_up(sample)
             credit.sample_judged(sample, actor=actor)
+            emit("sample.non_compliant", sample, dataset="samples",
+                 district_code=sample.district_id)
         elif was == "non_compliant" and sample.verdict != "non_compliant":
             _note(sample.follow_up, "correction", f"结果更正（{reason.strip()}）后结论为"
                   f"{sample.get_verdict_display()}；处置记录保留", actor)

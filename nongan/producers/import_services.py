@@ -56,10 +56,11 @@ def start_import(kind: str, uploaded_file, *, actor) -> ImportJob:
 
 def _set(job: ImportJob, **fields) -> None:
     """Progress and outcome, written at once and outside any import transaction, so the
-    page polling the job sees them while the work goes on."""
+    page polling the job sees them while the work goes on. Any job model with these
+    fields (traceability imports use it too)."""
     for name, value in fields.items():
         setattr(job, name, value)
-    ImportJob.objects.filter(pk=job.pk).update(**fields)
+    type(job).objects.filter(pk=job.pk).update(**fields)
 
 
 def _fail(job: ImportJob, errors: list[dict]) -> str:

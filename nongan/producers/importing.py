@@ -238,8 +238,9 @@ class Rows:
         return self.labels.get(key) or next(c.label for c in self.columns if c.key == key)
 
 
-def map_columns(sheet: Sheet, kind: str) -> Rows:
-    columns = COLUMNS[kind]
+def map_columns(sheet: Sheet, kind: str, columns: list[Column] | None = None) -> Rows:
+    """The sheet's headings matched to `columns` (by default the register's of `kind`)."""
+    columns = columns or COLUMNS[kind]
     by_name = {name: c for c in columns for name in c.names()}
     found = {}
     for written in sheet.headings:

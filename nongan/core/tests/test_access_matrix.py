@@ -28,7 +28,7 @@ OBJECTS = {"producers": "producer", "plots": "plot", "grids": "grid", "regions":
            "agencies": "agency", "api-keys": "api_key", "subscriptions": "subscription",
            "deliveries": "delivery", "referrals": "referral",
            "joint-inspections": "joint_inspection", "trace-imports": "trace_import",
-           "sensors": "sensor"}
+           "sensors": "sensor", "referral-documents": "referral_document"}
 # Routes whose parameters are not records of a region (static files, docs, language).
 # A lab's monthly summary belongs to its institution, not to a district: every officer
 # reads all of them, and one lab never another's (monitoring/tests/test_pages_summaries.py).

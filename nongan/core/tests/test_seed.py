@@ -201,12 +201,16 @@ def test_the_same_seed_gives_the_same_data(seeded):
     before = fingerprint()
     with override_settings(PASSWORD_HASHERS=FAST):
         from nongan.enforcement.tests.test_demo import clear_enforcement
+        from nongan.exchange.tests.test_demo import clear_exchange
+        from nongan.iot.tests.test_demo import clear_iot
         from nongan.monitoring.tests.test_demo import clear_monitoring
         from nongan.risk.tests.test_demo import clear_risk
 
         clear_risk()
+        clear_iot()
         clear_enforcement()
         clear_monitoring()
+        clear_exchange()
         Rectification.objects.all().delete()
         Inspection.objects.all().delete()
         GridMember.objects.all().delete()

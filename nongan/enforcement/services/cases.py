@@ -23,6 +23,7 @@ from nongan.core.errors import Conflict, FieldErrors
 from nongan.core.permissions import require
 from nongan.core.scoping import in_scope, visible
 from nongan.credit.services import record_event
+from nongan.exchange.events import emit
 from nongan.inspections.models import Inspection
 from nongan.monitoring import services as monitoring
 from nongan.monitoring.models import FollowUp, Sample
@@ -706,6 +707,7 @@ def _after(case, kind, step, actor) -> None:
     link = reverse("case", args=[case.pk])
     if kind == "decision":
         PenaltyNotice.objects.create(case=case, due_on=rules.notice_due(step.occurred_on))
+        emit("penalty.decided", case, dataset="penalties", district_code=case.district_id)
     elif kind == "closed":
         record_event(case.party, kind="penalty", occurred_on=step.occurred_on,
                      summary=f"{case.case_no} {case.title}："
@@ -721,6 +723,8 @@ def _after(case, kind, step, actor) -> None:
         record_event(case.party, kind="penalty_revoked", occurred_on=step.occurred_on,
                      summary=f"{case.case_no} 处罚决定撤销：{step.details['reason']}",
                      source=f"case:{case.pk}", link=link, actor=actor)
+        if case.decided_on:  # partners were told of the decision: tell them it is revoked
+            emit("penalty.revoked", case, dataset="penalties", district_code=case.district_id)
 
 
 # ---------------------------------------------------------------- publication (一公开)

@@ -40,6 +40,9 @@ def seeded(django_db_setup, django_db_blocker):
 def clear_enforcement() -> None:
     """Remove the seeded enforcement history and the audit entries its actions left (they
     point at the demo accounts)."""
+    from nongan.joint.tests.test_demo import clear_joint
+
+    clear_joint()  # referrals and joint inspections point at the cases and spot checks
     PenaltyNotice.objects.all().delete()
     CaseStep.objects.all().delete()
     CreditEvent.objects.all().delete()
