@@ -9,79 +9,31 @@ import io
 from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
-from reportlab.lib.enums import TA_CENTER, TA_RIGHT
-from reportlab.lib.pagesizes import A4
-from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.platypus import (
     Image,
     PageBreak,
     Paragraph,
-    SimpleDocTemplate,
     Spacer,
     Table,
     TableStyle,
 )
 
+from nongan.core import pdf
 from nongan.regions.models import Region
 
 from .models import PRODUCTION_METHODS
 
-FONT = "STSong-Light"
 MAP_WIDTH = 160 * mm
-
-
-def _register_font() -> None:
-    if FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(FONT))
-
-
-def _styles() -> dict:
-    _register_font()
-    base = ParagraphStyle("body", fontName=FONT, fontSize=12, leading=21, wordWrap="CJK",
-                          firstLineIndent=24)
-    return {
-        "title": ParagraphStyle("title", parent=base, fontSize=20, leading=30,
-                                alignment=TA_CENTER, firstLineIndent=0, spaceAfter=6),
-        "number": ParagraphStyle("number", parent=base, alignment=TA_CENTER,
-                                 firstLineIndent=0, spaceAfter=12),
-        "body": base,
-        "plain": ParagraphStyle("plain", parent=base, firstLineIndent=0),
-        "right": ParagraphStyle("right", parent=base, alignment=TA_RIGHT, firstLineIndent=0),
-        "small": ParagraphStyle("small", parent=base, fontSize=10, leading=16,
-                                firstLineIndent=0),
-        "cell": ParagraphStyle("cell", parent=base, fontSize=11, leading=17,
-                               firstLineIndent=0),
-    }
-
-
-def _paragraphs(text: str, styles) -> list:
-    """Blank lines separate paragraphs; a line ending in a colon (the salutation, a lead-in)
-    is not indented."""
-    flowables = []
-    for block in text.replace("\r\n", "\n").split("\n\n"):
-        block = block.strip()
-        if not block:
-            continue
-        style = styles["plain"] if block.endswith(("：", ":")) else styles["body"]
-        flowables.append(Paragraph(escape(block).replace("\n", "<br/>"), style))
-        flowables.append(Spacer(1, 4))
-    return flowables
-
-
-def _chinese_date(day) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
 
 
 def _letter_story(letter, styles) -> list:
     producer = letter.producer
     story = [Paragraph("农产品质量安全告知书", styles["title"]),
              Paragraph(escape(letter.number), styles["number"])]
-    story += _paragraphs(letter.text, styles)
+    story += pdf.paragraphs(letter.text, styles)
     story += [Spacer(1, 18), Paragraph(escape(letter.issuer), styles["right"]),
-              Paragraph(_chinese_date(letter.issued_on), styles["right"])]
+              Paragraph(pdf.chinese_date(letter.issued_on), styles["right"])]
     # The receipt is a page of its own: the producer keeps the letter and hands it back.
     receipt = [
         PageBreak(),
@@ -96,25 +48,16 @@ def _letter_story(letter, styles) -> list:
     return story + receipt
 
 
-def _build(story, *, title: str, author: str) -> bytes:
-    buffer = io.BytesIO()
-    doc = SimpleDocTemplate(buffer, pagesize=A4, leftMargin=25 * mm, rightMargin=25 * mm,
-                            topMargin=22 * mm, bottomMargin=20 * mm, title=title,
-                            author=author, subject=title, creator="nongan 农安")
-    doc.build(story)
-    return buffer.getvalue()
-
-
 def letter_pdf(letter) -> bytes:
     """One producer's letter, then its delivery receipt (送达回执) on the next page."""
-    styles = _styles()
-    return _build(_letter_story(letter, styles), title=f"告知书 {letter.number}",
+    styles = pdf.styles()
+    return pdf.build(_letter_story(letter, styles), title=f"告知书 {letter.number}",
                   author=letter.issuer)
 
 
 def letters_pdf(letters, *, title: str) -> bytes:
     """Several letters in one file (a town's batch), each starting on a new page."""
-    styles = _styles()
+    styles = pdf.styles()
     story, issuer = [], ""
     for letter in letters:
         if story:
@@ -123,7 +66,7 @@ def letters_pdf(letters, *, title: str) -> bytes:
         issuer = letter.issuer
     if not story:
         story = [Paragraph("没有告知书。", styles["plain"])]
-    return _build(story, title=title, author=issuer)
+    return pdf.build(story, title=title, author=issuer)
 
 
 def products_text(products) -> str:
@@ -134,7 +77,7 @@ def products_text(products) -> str:
 def commitment_pdf(commitment, map_png: bytes | None) -> bytes:
     """The commitment as signed: its fields, the marked-plot map, the clauses and the
     signature block."""
-    styles = _styles()
+    styles = pdf.styles()
     producer = commitment.producer
     names = dict(Region.objects.filter(code__in=commitment.villages)
                  .values_list("code", "name"))
@@ -166,12 +109,12 @@ def commitment_pdf(commitment, map_png: bytes | None) -> bytes:
         scale = MAP_WIDTH / image.imageWidth
         image.drawWidth, image.drawHeight = MAP_WIDTH, image.imageHeight * scale
         story += [image, Spacer(1, 10)]
-    story += _paragraphs(commitment.pledge, styles)
+    story += pdf.paragraphs(commitment.pledge, styles)
     entered = ("工作人员代为录入，纸质承诺书扫描件存档" if commitment.on_behalf
                else "生产主体在农安系统中签订")
     story += [Spacer(1, 12),
               Paragraph(f"承诺人（签字）：{escape(commitment.signatory)}", styles["right"]),
-              Paragraph(f"签订日期：{_chinese_date(commitment.signed_on)}", styles["right"]),
+              Paragraph(f"签订日期：{pdf.chinese_date(commitment.signed_on)}", styles["right"]),
               Paragraph(entered, styles["small"])]
-    return _build(story, title=f"承诺书 {producer.name} {commitment.year}",
+    return pdf.build(story, title=f"承诺书 {producer.name} {commitment.year}",
                   author=producer.name)

@@ -8,15 +8,19 @@ is recorded with the cause 信用修复.
 """
 
 import datetime as dt
+import hashlib
 import time
 from collections import Counter, defaultdict
+from zoneinfo import ZoneInfo
 
-from django.db import transaction
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
 from nongan.core import audit
-from nongan.core.errors import Conflict
+from nongan.core.errors import Conflict, FieldErrors
 from nongan.core.permissions import require
 from nongan.exchange.events import emit, emit_many
 from nongan.inspections.models import Rectification
@@ -24,8 +28,9 @@ from nongan.monitoring.models import NON_COMPLIANT
 from nongan.producers.models import Producer
 
 from . import grading, sources
+from . import publication as layout
 from .backfill import history_events
-from .models import CreditEvent, CreditRule, CreditScale, GradeChange
+from .models import CreditEvent, CreditPublication, CreditRule, CreditScale, GradeChange
 from .rules import DEFAULT_THRESHOLDS, clean_table, rules_in_force, table_dict
 
 CITY = "310000000000"
@@ -316,10 +321,6 @@ def backfill(*, actor=None, today=None) -> dict:
 def _publication_window(day: dt.date, now) -> tuple:
     """[from, until) of the day's file: from where the previous file stopped (the start of
     the day for the first one) to the end of the day, or now when the day is not over."""
-    from zoneinfo import ZoneInfo
-
-    from .models import CreditPublication
-
     start = dt.datetime.combine(day, dt.time(0), tzinfo=ZoneInfo("Asia/Shanghai"))
     previous = CreditPublication.objects.filter(day__lt=day).order_by("-day").first()
     return (previous.covers_until if previous else start,
@@ -332,17 +333,6 @@ def generate_publication(day: dt.date, *, actor=None, now=None):
     and XLSX (nongan.credit.publication), stored with their SHA-256. Idempotent: a day
     already generated is answered as it is and never rewritten — what changes afterwards
     goes into the next day's file (撤销 / 更正 rows). Returns (publication, created)."""
-    import hashlib
-
-    from django.core.files.base import ContentFile
-    from django.core.files.storage import default_storage
-    from django.db import IntegrityError
-
-    from nongan.core.errors import FieldErrors
-
-    from . import publication as layout
-    from .models import CreditPublication
-
     if actor is not None:
         require(actor, "credit.publish")
     now = now or timezone.now()

@@ -18,7 +18,7 @@ from ninja.errors import HttpError
 from ninja.security import APIKeyHeader
 
 from nongan.core.context import client_address
-from nongan.core.errors import FieldErrors
+from nongan.core.errors import Conflict, FieldErrors
 from nongan.core.listing import MAX_PAGE_SIZE
 from nongan.regions.models import Region
 
@@ -78,6 +78,9 @@ def partner_call(request):
         raise
     except FieldErrors:
         status = 422
+        raise
+    except Conflict:
+        status = 409
         raise
     finally:
         log_use(request, request.auth, status, call.rows)
@@ -164,6 +167,12 @@ def dataset_for(key: ApiKey, name: str) -> Dataset:
     if name not in key.datasets:
         raise HttpError(403, "该密钥无权读取此数据集")
     return dataset
+
+
+def records_of(key: ApiKey, name: str):
+    """Every record of dataset `name` the key reads (403 / 404 as for a page of it)."""
+    dataset = dataset_for(key, name)
+    return _scoped(dataset.records(), dataset.district, key, None)
 
 
 def dataset_page(key: ApiKey, name: str, params: dict) -> tuple[Dataset, int, list[dict]]:

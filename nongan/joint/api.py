@@ -14,8 +14,10 @@ from ninja.files import UploadedFile
 from nongan.core.listing import page_of, xlsx_response
 from nongan.core.scoping import visible
 from nongan.enforcement.models import Case
+from nongan.exchange import partner
 
 from . import queries, services
+from .datasets import referral_row
 from .models import ReferralDocument
 from .views import document_response
 
@@ -193,3 +195,29 @@ def get_joint_inspection(request, pk: int):
 def link_inspection(request, pk: int, body: LinkIn):
     services.link_inspection(_joint(request, pk), body.dict(), actor=request.auth)
     return queries.joint_dict(_joint(request, pk))
+
+
+class PartnerAnswerIn(Schema):
+    """`state`: received | accepted | declined | closed; `on`: the date of the agency's
+    decision (default today); `letter_no`: its document or case number; `text`: the reason
+    (declined) or the outcome (closed)."""
+
+    state: str = ""
+    on: dt.date | None = None
+    letter_no: str = ""
+    text: str = ""
+
+
+@router.post("/exchange/datasets/referrals/{pk}/answers", auth=partner.PartnerKey(),
+             response=dict)
+def partner_answer(request, pk: int, payload: PartnerAnswerIn):
+    """对方系统回复 (format v1, docs/exchange.md): the receiving agency's system answers a
+    referral made to it with its API key (`X-Api-Key`, scoped to the `referrals` dataset).
+    A referral to another agency or outside the key's districts is 404; the rules are those
+    of an answer an officer enters (409 a state that does not allow it, 422 a missing
+    reason or outcome). Answers the referral as the dataset shows it."""
+    with partner.partner_call(request) as call:
+        referral = get_object_or_404(partner.records_of(request.auth, "referrals"), pk=pk)
+        services.record_partner_answer(referral, payload.dict(), key=request.auth)
+        call.rows = 1
+        return referral_row(partner.records_of(request.auth, "referrals").get(pk=pk))

@@ -15,6 +15,7 @@ def _day(value):
 def referral_row(referral: Referral) -> dict:
     case, party, agency = referral.case, referral.case.party, referral.agency
     return {
+        "id": referral.pk,
         "referral_no": referral.referral_no,
         "case_no": case.case_no,
         "case_title": case.title,
@@ -49,7 +50,7 @@ REFERRALS = register_dataset(Dataset(
     row=referral_row,
     district="case__district_id",
     changed="updated_at",
-    columns=("referral_no", "case_no", "case_title", "district", "agency.id", "agency.name",
+    columns=("id", "referral_no", "case_no", "case_title", "district", "agency.id", "agency.name",
              "agency.kind", "kind", "reason", "legal_basis", "state", "sent_on", "answer_due",
              "received_on", "accepted_on", "declined_on", "closed_on", "agency_case_no",
              "decline_reason", "outcome", "party.name", "party.uscc", "party.id_number",

@@ -8,7 +8,7 @@ from reportlab.lib import colors
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
 
-from nongan.commitments.letters import _build, _chinese_date, _paragraphs, _styles
+from nongan.core import pdf
 from nongan.enforcement.documents import authority_name
 
 from .deadlines import kind_defaults
@@ -24,7 +24,7 @@ def letter_title(kind: str) -> str:
 
 def referral_pdf(referral) -> bytes:
     case, party = referral.case, referral.case.party
-    styles = _styles()
+    styles = pdf.styles()
     authority = authority_name(case.district)
     title = letter_title(referral.kind)
     body = (f"{referral.agency.name}：\n\n"
@@ -37,7 +37,7 @@ def referral_pdf(referral) -> bytes:
              party.uscc or party.id_number or "—"),
             ("住所（地址）", party.address or "—"),
             ("案由", case.title),
-            ("立案日期", _chinese_date(case.opened_on))]
+            ("立案日期", pdf.chinese_date(case.opened_on))]
     table = Table([[Paragraph(escape(k), styles["cell"]), Paragraph(escape(str(v)),
                                                                      styles["cell"])]
                    for k, v in rows], colWidths=[36 * mm, 124 * mm])
@@ -46,14 +46,14 @@ def referral_pdf(referral) -> bytes:
                                ("BACKGROUND", (0, 0), (0, -1), colors.whitesmoke)]))
     story = [Paragraph(escape(title), styles["title"]),
              Paragraph(escape(referral.referral_no), styles["number"])]
-    story += _paragraphs(body, styles)
+    story += pdf.paragraphs(body, styles)
     story += [table, Spacer(1, 10)]
     if referral.kind == "criminal":
         story.append(Paragraph("附件：", styles["plain"]))
         story += [Paragraph(f"{n}. {escape(text)}", styles["plain"])
                   for n, text in enumerate(ENCLOSURES, 1)]
     story += [Spacer(1, 18), Paragraph(escape(authority), styles["right"]),
-              Paragraph(_chinese_date(referral.sent_on), styles["right"]),
+              Paragraph(pdf.chinese_date(referral.sent_on), styles["right"]),
               Spacer(1, 24),
               Paragraph("—— 回执 ——", styles["number"]),
               Paragraph(f"已收到{escape(authority)}{escape(title)}"
@@ -61,4 +61,4 @@ def referral_pdf(referral) -> bytes:
               Spacer(1, 12),
               Paragraph("接收单位（盖章）：____________　　接收人：________　　"
                         "日期：______年____月____日", styles["plain"])]
-    return _build(story, title=f"{title} {referral.referral_no}", author=authority)
+    return pdf.build(story, title=f"{title} {referral.referral_no}", author=authority)

@@ -128,8 +128,13 @@ class ReferralAnswer(models.Model):
     document = models.ForeignKey(ReferralDocument, null=True, blank=True,
                                  on_delete=models.PROTECT, related_name="+",
                                  verbose_name="回复扫描件")
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                    related_name="+")
+    # Entered by our officer from the agency's letter, or sent by the agency's own system
+    # with its API key (exactly one of the two).
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="+")
+    api_key = models.ForeignKey("exchange.ApiKey", null=True, blank=True,
+                                on_delete=models.PROTECT, related_name="+",
+                                verbose_name="对方系统接口密钥")
     recorded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

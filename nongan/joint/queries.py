@@ -102,7 +102,7 @@ def document_dict(d: ReferralDocument) -> dict:
 def referral_dict(r: Referral) -> dict:
     """One referral with its reasons, answers, documents and time limits."""
     today = timezone.localdate()
-    answers = r.answers.select_related("recorded_by").order_by("letter_on", "pk")
+    answers = r.answers.select_related("recorded_by", "api_key__agency").order_by("letter_on", "pk")
     return summary_dict(r, today) | {
         "reason": r.reason, "legal_basis": r.legal_basis, "reported_on": r.reported_on,
         "approved_on": r.approved_on, "approver": r.approver,
@@ -114,7 +114,8 @@ def referral_dict(r: Referral) -> dict:
                       r.documents.select_related("uploaded_by").order_by("pk")],
         "answers": [{"id": a.pk, "state": a.state, "on": a.letter_on, "letter_no": a.letter_no,
                      "text": a.text, "document": a.document_id,
-                     "recorded_by": a.recorded_by.username, "recorded_at": a.recorded_at}
+                     "recorded_by": a.recorded_by.username if a.recorded_by else "",
+                     "via_api_key": a.api_key.prefix if a.api_key else "", "recorded_at": a.recorded_at}
                     for a in answers],
         "deadlines": [{k: row[k] for k in ("key", "label", "limit", "due", "done", "state",
                                             "days_left", "overdue", "basis", "to_check")}

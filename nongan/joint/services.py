@@ -271,7 +271,24 @@ def record_answer(referral: Referral, data: dict, *, actor, scan=None) -> Referr
     或退回, with the reason) or closed (办结, with the outcome), dated by the agency's letter,
     with an optional scan of it. A state that does not allow the answer → 409."""
     require(actor, "referral.answer")
-    referral = _locked(referral, actor)
+    return _answer(_locked(referral, actor), data, actor=actor, scan=scan)
+
+
+@transaction.atomic
+def record_partner_answer(referral: Referral, data: dict, *, key) -> Referral:
+    """对方系统回复: the agency's own system answers a referral made to it, with its API key
+    (docs/exchange.md). A referral to another agency, or of a district outside the key, is
+    not found (404); the answer follows the same rules as one an officer enters."""
+    referral = (Referral.objects.select_for_update()
+                .select_related("case__district", "case__party", "agency").get(pk=referral.pk))
+    if referral.agency_id != key.agency_id:
+        raise Http404
+    return _answer(referral, data, actor=f"{key.agency.name}（接口密钥 {key.prefix}）", key=key)
+
+
+def _answer(referral: Referral, data: dict, *, actor, scan=None, key=None) -> Referral:
+    """`actor` is the officer, or for a partner's system the name the audit log shows."""
+    user = None if key else actor
     to = data.get("state")
     if to not in ANSWERS:
         raise FieldErrors({"state": "回复应为 received / accepted / declined / closed"})
@@ -312,10 +329,10 @@ def record_answer(referral: Referral, data: dict, *, actor, scan=None) -> Referr
     document = None
     if scanned is not None:
         document = _store(referral, "reply", f"{STATE_LABELS[to]}回复 {letter_no or on}",
-                          *scanned, actor)
+                          *scanned, user)
     answer = ReferralAnswer.objects.create(referral=referral, state=to, letter_on=on,
                                            letter_no=letter_no, text=text, document=document,
-                                           recorded_by=actor)
+                                           recorded_by=user, api_key=key)
     audit.record("referral.answer", referral, actor=actor,
                  region_code=referral.case.village_id, before=before,
                  after={"state": to, "on": on, "letter_no": letter_no, "text": text,

@@ -84,7 +84,7 @@ def _detail(request, referral, *, answer_form=None, document_form=None, handover
         "referral": referral, "case": referral.case, "badge": STATE_BADGES[referral.state],
         "deadlines": rows, "overdue": deadlines.answer_overdue(referral, today),
         "documents": referral.documents.select_related("uploaded_by").order_by("pk"),
-        "answers": referral.answers.select_related("recorded_by", "document")
+        "answers": referral.answers.select_related("recorded_by", "api_key", "document")
         .order_by("letter_on", "pk"),
         "can_answer": allowed(user, "referral.answer") and bool(next_answers),
         "answer_form": answer_form or AnswerForm(choices=next_answers,
