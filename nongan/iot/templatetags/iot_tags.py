@@ -28,3 +28,12 @@ def sensor_charts(context, producer):
             "can_manage": allowed(user, "iot.manage") and user.role != "producer",
             "chart_strings": {"low": _("下限"), "high": _("上限"), "empty": _("近 7 天没有读数"),
                               "thinned": _("读数较多，图中每段保留最低和最高值")}}
+
+
+@register.simple_tag(takes_context=True)
+def warning_sensor(context, warning):
+    """The sensor an 物联网监测 warning is about, if the viewer may see it (else None)."""
+    code = (warning.figures or {}).get("sensor") if warning.kind == "iot" else None
+    if not code:
+        return None
+    return queries.sensors_for(context["request"].user, {}).filter(code=code).first()

@@ -106,3 +106,11 @@ def test_after_a_warning_is_closed_the_next_excursion_is_a_new_warning(world):
     send(sensor, [9.1], end=end)
     assert iot_warnings(sensor).count() == 2
     assert iot_warnings(sensor).exclude(pk=first.pk).get().status == "issued"
+
+
+def test_the_warning_page_links_to_its_sensor(world, login):
+    sensor, _ = make_sensor(world.pudong, kind="water_ph")
+    send(sensor, [9.1])
+    page = login(world.pudong.district_officer).get(
+        f"/warnings/{iot_warnings(sensor).get().pk}/").content.decode()
+    assert f'href="/iot/sensors/{sensor.pk}/"' in page
