@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export NONGAN_HOME ?= $(CURDIR)/var
 
-.PHONY: demo test lint install browser bench bench-risk validate-risk clean
+.PHONY: demo test lint install browser bench bench-risk bench-sharing validate-risk clean
 
 $(BIN)/nongan: pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -29,6 +29,11 @@ bench: install
 bench-risk: install
 	$(BIN)/python bench/risk.py
 	$(BIN)/python bench/analysis.py
+
+# IoT ingestion (in-process and through Mosquitto), the traceability import, partner pulls and
+# the event fan-out on a seeded bench database (`DATABASE_URL` for PostgreSQL); a few minutes.
+bench-sharing: install
+	$(BIN)/python bench/sharing.py
 
 # Planted outbreaks and clusters: each method's sensitivity, false alarms and delay.
 validate-risk: install

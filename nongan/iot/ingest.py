@@ -226,9 +226,9 @@ def ingest(messages: list[Message], *, source: str, now=None) -> Counts:
         if stored or rejected:
             _audit(source, counts, sensors, stored, rejected)
     _log(source, rejected)
-    for sensor, times in touched.items():
+    for sensor, readings in touched.items():
         try:
-            for finding in threshold_findings(sensor, times):
+            for finding in threshold_findings(sensor, readings):
                 counts.warnings[issue_or_update(finding, now=now)[1]] += 1
         except Exception:  # a failed judgement leaves the readings stored; next batch retries
             log.exception("iot: judging sensor %s failed", sensor.code)
@@ -265,7 +265,7 @@ def _update_sensors(stored: list[Reading]) -> dict:
                 last_reading_at=latest.at, last_value=latest.value,
                 expected_by=latest.at + dt.timedelta(minutes=sensor.silence_minutes))
             sensor.last_reading_at, sensor.last_value = latest.at, latest.value
-    return {sensor: [r.at for r in rows] for sensor, rows in by_sensor.items()}
+    return {sensor: {r.at: r.value for r in rows} for sensor, rows in by_sensor.items()}
 
 
 def _audit(source: str, counts: Counts, sensors: dict, stored: list, rejected: list) -> None:
