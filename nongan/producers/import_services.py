@@ -54,7 +54,7 @@ def start_import(kind: str, uploaded_file, *, actor) -> ImportJob:
     return job
 
 
-def _set(job: ImportJob, **fields) -> None:
+def update_job(job: ImportJob, **fields) -> None:
     """Progress and outcome, written at once and outside any import transaction, so the
     page polling the job sees them while the work goes on. Any job model with these
     fields (traceability imports use it too)."""
@@ -63,12 +63,12 @@ def _set(job: ImportJob, **fields) -> None:
     type(job).objects.filter(pk=job.pk).update(**fields)
 
 
-def _fail(job: ImportJob, errors: list[dict]) -> str:
+def fail_job(job: ImportJob, errors: list[dict]) -> str:
     if len(errors) > MAX_STORED_ERRORS:
         more = len(errors) - MAX_STORED_ERRORS
         errors = errors[:MAX_STORED_ERRORS] + [
             {"row": None, "column": "", "message": f"另有 {more} 处错误未列出，请先改正以上错误"}]
-    _set(job, status="failed", errors=errors)
+    update_job(job, status="failed", errors=errors)
     return job.status
 
 
@@ -82,7 +82,7 @@ def run_import(job_id: int) -> str:
         return _run(job)
     except Exception:
         logger.exception("import job %s failed", job_id)
-        _fail(job, [{"row": None, "column": "", "message": "导入时发生系统错误，未导入任何数据；"
+        fail_job(job, [{"row": None, "column": "", "message": "导入时发生系统错误，未导入任何数据；"
                                                           "请稍后重试或联系管理员"}])
         raise
 
@@ -90,18 +90,18 @@ def run_import(job_id: int) -> str:
 def _run(job: ImportJob) -> str:
     user = job.created_by
     if not (user.is_active and allowed(user, "register.import")):
-        return _fail(job, [{"row": None, "column": "", "message": "您没有批量导入的权限"}])
+        return fail_job(job, [{"row": None, "column": "", "message": "您没有批量导入的权限"}])
     try:
         with job.file.open("rb") as handle:
             rows = importing.map_columns(importing.read(job.filename, handle, job.kind),
                                          job.kind)
     except importing.FileError as exc:
-        return _fail(job, [exc.as_error()])
-    _set(job, total=len(rows.items), processed=0)
+        return fail_job(job, [exc.as_error()])
+    update_job(job, total=len(rows.items), processed=0)
     clean, errors = importing.VALIDATORS[job.kind](
-        rows, user=user, progress=lambda n: _set(job, processed=n))
+        rows, user=user, progress=lambda n: update_job(job, processed=n))
     if errors:
-        return _fail(job, errors)
+        return fail_job(job, errors)
     try:
         with transaction.atomic():
             if job.kind == "producers":
@@ -112,10 +112,10 @@ def _run(job: ImportJob) -> str:
                          object_type="producers.importjob", object_id=str(job.pk),
                          region_code=user.region_id,
                          after={"count": len(ids), "ids": ids, "file": job.filename})
-            _set(job, status="done", imported=len(ids))
+            update_job(job, status="done", imported=len(ids))
     except IntegrityError:
         # Someone registered the same code between the check and the import.
-        return _fail(job, [{"row": None, "column": "", "message":
+        return fail_job(job, [{"row": None, "column": "", "message":
                             "导入时发现编码与刚登记的数据重复，未导入任何数据；请重新上传"}])
     return job.status
 

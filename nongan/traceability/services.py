@@ -22,7 +22,7 @@ from nongan.core.errors import Conflict, FieldErrors
 from nongan.core.permissions import allowed, require
 from nongan.core.scoping import within
 from nongan.producers import importing as register_importing
-from nongan.producers.import_services import MAX_UPLOAD_BYTES, _fail, _set
+from nongan.producers.import_services import MAX_UPLOAD_BYTES, fail_job, update_job
 from nongan.producers.models import Producer
 
 from . import importing
@@ -78,40 +78,40 @@ def run_import(job_id: int) -> str:
         status = _run(job)
     except Exception:
         logger.exception("trace import %s failed", job_id)
-        _fail(job, [{"row": None, "column": "", "message": "导入时发生系统错误，未导入任何数据；"
+        fail_job(job, [{"row": None, "column": "", "message": "导入时发生系统错误，未导入任何数据；"
                                                           "请稍后重试或联系管理员"}])
         raise
-    _set(job, finished_at=timezone.now())
+    update_job(job, finished_at=timezone.now())
     return status
 
 
 def _run(job: TraceImport) -> str:
     user = job.uploader
     if not (user.is_active and allowed(user, "trace.import")):
-        return _fail(job, [{"row": None, "column": "", "message": "您没有导入追溯平台数据的权限"}])
+        return fail_job(job, [{"row": None, "column": "", "message": "您没有导入追溯平台数据的权限"}])
     try:
         with job.file.open("rb") as handle:
             rows = importing.read_rows(job.filename, handle, job.kind)
     except register_importing.FileError as exc:
-        return _fail(job, [exc.as_error()])
-    _set(job, total=len(rows.items), processed=0)
-    clean, errors = importing.validate(rows, job.kind, progress=lambda n: _set(job, processed=n))
+        return fail_job(job, [exc.as_error()])
+    update_job(job, total=len(rows.items), processed=0)
+    clean, errors = importing.validate(rows, job.kind, progress=lambda n: update_job(job, processed=n))
     if errors:
-        return _fail(job, errors)
+        return fail_job(job, errors)
     decisions = decide(job.kind, clean, job.region)
     conflicts = [{"row": d.row.row, "column": rows.column(d.field), "message": d.reason}
                  for d in decisions if d.action == "error"]
     if conflicts:
-        return _fail(job, conflicts)
+        return fail_job(job, conflicts)
     try:
         with transaction.atomic():
             counts = _write(job, decisions)
             audit.record("trace.import", job, actor=user, region_code=job.region_id,
                          after=counts | {"kind": job.kind, "file": job.filename})
-            _set(job, status="done", **counts)
+            update_job(job, status="done", **counts)
     except IntegrityError:
         # Someone imported the same certificate or code between the check and the write.
-        return _fail(job, [{"row": None, "column": "", "message":
+        return fail_job(job, [{"row": None, "column": "", "message":
                             "导入时发现编号与刚导入的数据重复，未导入任何数据；请重新上传"}])
     return job.status
 
