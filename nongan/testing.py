@@ -46,12 +46,16 @@ BROWSER_MARKS = [
 ]
 
 
-def phone_page(browser, base: str, user=None):
+def phone_page(browser, base: str, user=None, *, enforce_csp=False):
     """A 360 px phone page in `browser`, logged in as `user` (anonymous when None) on the live
     server at `base`; returns the page and the list its script errors are collected in."""
     from django.test import Client
 
-    context = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True,
+    # Playwright's wait_for_function polls by eval, which our policy refuses: the pages'
+    # tests bypass it, and core/tests/test_security_headers_browser.py enforces it.
+    context = browser.new_context(bypass_csp=not enforce_csp,
+                                  viewport={"width": 360, "height": 740},
+                                  is_mobile=True,
                                   has_touch=True, locale="zh-CN", timezone_id="Asia/Shanghai")
     if user is not None:
         client = Client()

@@ -8,6 +8,7 @@ from ninja import Router, Schema
 
 from nongan.core.listing import page_of
 from nongan.core.permissions import require
+from nongan.core.reauth import reauth_required
 
 from . import report, services
 from .exports import misses_workbook, table_workbook
@@ -70,6 +71,7 @@ def indicators(request, year: str = ""):
 
 
 @router.put("/assessment/indicators", response=dict)
+@reauth_required("assessment.edit")
 def replace_indicators(request, payload: TableIn):
     """修改考核表 (city administrator): the whole table for `year` (applying from that year
     until a later year's table); all or nothing; `table_year` and `version` (of the table
@@ -83,6 +85,7 @@ def replace_indicators(request, payload: TableIn):
 
 
 @router.post("/assessment/refresh", response=dict)
+@reauth_required("assessment.edit")
 def refresh(request, year: str = ""):
     """重新计算 (city administrator): every district's scores for the year, stored now."""
     require(request.auth, "assessment.edit")

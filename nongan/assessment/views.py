@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from nongan.core.errors import Conflict, FieldErrors
 from nongan.core.listing import page_of
 from nongan.core.permissions import allowed, require
+from nongan.core.reauth import reauth_required
 from nongan.inspections.schedules import shanghai_today
 
 from . import report, services
@@ -67,6 +68,7 @@ def index(request):
 
 @login_required
 @require_POST
+@reauth_required("assessment.edit")
 def refresh(request):
     require(request.user, "assessment.edit")
     year, year_error = _year(request)
@@ -121,6 +123,7 @@ def _posted_rows(post) -> list[dict]:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@reauth_required("assessment.edit")
 def indicators(request):
     user = request.user
     if not allowed(user, "assessment.view"):

@@ -7,6 +7,7 @@ from typing import Any
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 
+from nongan.core.reauth import reauth_required
 from nongan.core.scoping import visible
 from nongan.producers.models import Producer
 
@@ -42,6 +43,7 @@ def credit_rules(request):
 
 
 @router.put("/credit-rules", response=dict)
+@reauth_required("credit.rules.edit")
 def replace_credit_rules(request, payload: RulesIn):
     """修改信用评价规则: the whole table (`thresholds` and one row per event kind); all or
     nothing; every grade is recomputed at once (`recomputed` says how many changed)."""

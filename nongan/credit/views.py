@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from nongan.core.errors import Conflict, FieldErrors
 from nongan.core.listing import XLSX, page_of
 from nongan.core.permissions import allowed, require
+from nongan.core.reauth import reauth_required
 from nongan.core.scoping import visible
 
 from . import publication, services
@@ -41,6 +42,7 @@ def _posted(post) -> dict:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@reauth_required("credit.rules.edit")
 def rules_page(request):
     table, errors, bad, status = table_dict(), [], set(), 200
     if request.method == "POST":

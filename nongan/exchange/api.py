@@ -16,6 +16,7 @@ from ninja import Router, Schema, Status
 from nongan.core.errors import FieldErrors
 from nongan.core.listing import page_of, xlsx_response
 from nongan.core.permissions import require
+from nongan.core.reauth import reauth_required
 from nongan.core.scoping import visible
 
 from . import partner, queries, services
@@ -145,6 +146,7 @@ def list_agencies(request, kind: str = "", active: str = "", region: str = "", q
 
 
 @router.post("/agencies", response={201: dict})
+@reauth_required("agency.manage")
 def create_agency(request, body: AgencyIn):
     agency = services.create_agency(body.dict(), actor=request.auth)
     return Status(201, queries.agency_dict(agency))
@@ -162,6 +164,7 @@ def get_agency(request, pk: int):
 
 
 @router.patch("/agencies/{pk}", response=dict)
+@reauth_required("agency.manage")
 def update_agency(request, pk: int, body: AgencyPatch):
     agency = services.update_agency(_agency(request, pk), body.dict(exclude_unset=True),
                                     actor=request.auth)
@@ -169,6 +172,7 @@ def update_agency(request, pk: int, body: AgencyPatch):
 
 
 @router.post("/agencies/{pk}/api-keys", response={201: dict})
+@reauth_required("agency.manage")
 def issue_key(request, pk: int, body: KeyIn):
     """签发接口密钥: answers the key record and `key`, the key itself — shown this once."""
     key, plain = services.issue_key(_agency(request, pk), body.dict(), actor=request.auth)
@@ -176,6 +180,7 @@ def issue_key(request, pk: int, body: KeyIn):
 
 
 @router.post("/api-keys/{pk}/revoke", response=dict)
+@reauth_required("agency.manage")
 def revoke_key(request, pk: int):
     return queries.key_dict(services.revoke_key(_key(request, pk), actor=request.auth))
 
@@ -203,6 +208,7 @@ def list_subscriptions(request, pk: int):
 
 
 @router.post("/agencies/{pk}/subscriptions", response={201: dict})
+@reauth_required("agency.manage")
 def create_subscription(request, pk: int, body: SubscriptionIn):
     """创建事件订阅: answers the subscription and `secret`, its signing secret — shown
     this once."""
@@ -212,6 +218,7 @@ def create_subscription(request, pk: int, body: SubscriptionIn):
 
 
 @router.post("/subscriptions/{pk}/ping", response={201: dict})
+@reauth_required("agency.manage")
 def ping(request, pk: int):
     """发送测试事件 (kind `ping`) to this subscription; answers the queued delivery."""
     delivery = services.send_ping(_subscription(request, pk), actor=request.auth)
@@ -245,6 +252,7 @@ def get_delivery(request, pk: int):
 
 
 @router.post("/deliveries/{pk}/redeliver", response=dict)
+@reauth_required("agency.manage")
 def redeliver(request, pk: int):
     """重新推送 a failed delivery (409 otherwise)."""
     delivery = services.redeliver(_delivery(request, pk), actor=request.auth)

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from nongan.core.errors import Conflict, FieldErrors
 from nongan.core.listing import page_of, xlsx_response
 from nongan.core.permissions import allowed, require
+from nongan.core.reauth import reauth_required
 from nongan.core.scoping import visible
 from nongan.regions.models import Region
 
@@ -83,6 +84,7 @@ def agency_list(request):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@reauth_required("agency.manage")
 def agency_new(request):
     user = request.user
     require(user, "agency.manage")
@@ -129,6 +131,7 @@ def agency_detail(request, pk):
 
 @login_required
 @require_POST
+@reauth_required("agency.manage")
 def agency_active(request, pk):
     agency = _agency(request, pk)
     active = request.POST.get("active") == "1"
@@ -139,6 +142,7 @@ def agency_active(request, pk):
 
 @login_required
 @require_POST
+@reauth_required("agency.manage")
 def agency_issue_key(request, pk):
     """签发接口密钥: the key is on this answer only (not a redirect: nothing keeps it)."""
     agency = _agency(request, pk)
@@ -159,6 +163,7 @@ def agency_issue_key(request, pk):
 
 @login_required
 @require_POST
+@reauth_required("agency.manage")
 def agency_new_subscription(request, pk):
     agency = _agency(request, pk)
     require(request.user, "agency.manage")
@@ -201,6 +206,7 @@ def key_detail(request, pk):
 
 @login_required
 @require_POST
+@reauth_required("agency.manage")
 def key_revoke(request, pk):
     key = _key(request, pk)
     try:
@@ -237,6 +243,7 @@ def subscription_detail(request, pk):
 
 @login_required
 @require_POST
+@reauth_required("agency.manage")
 def subscription_ping(request, pk):
     subscription = _subscription(request, pk)
     try:
@@ -250,6 +257,7 @@ def subscription_ping(request, pk):
 
 @login_required
 @require_POST
+@reauth_required("agency.manage")
 def subscription_active(request, pk):
     subscription = _subscription(request, pk)
     active = request.POST.get("active") == "1"
@@ -276,6 +284,7 @@ def delivery_detail(request, pk):
 
 @login_required
 @require_POST
+@reauth_required("agency.manage")
 def delivery_redeliver(request, pk):
     delivery = _delivery(request, pk)
     try:

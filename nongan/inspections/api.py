@@ -11,6 +11,7 @@ from ninja.files import UploadedFile
 
 from nongan.core.errors import FieldErrors
 from nongan.core.listing import page_of
+from nongan.core.reauth import reauth_required
 from nongan.core.scoping import visible, within
 from nongan.producers.queries import producers_for
 from nongan.regions.models import Region
@@ -170,6 +171,7 @@ class TemplateVersionIn(Schema):
 
 
 @router.post("/inspection-templates/{code}/versions", response={201: dict})
+@reauth_required("template.edit")
 def new_version(request, code: str, body: TemplateVersionIn):
     """修订检查表 (city admin): the new version becomes current; records keep theirs."""
     template = new_template_version(code, body.items, actor=request.auth, name=body.name,

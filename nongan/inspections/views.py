@@ -21,6 +21,7 @@ from nongan.commitments.queries import unsigned_for as unsigned_commitments
 from nongan.core.errors import Conflict, FieldErrors
 from nongan.core.listing import page_of, xlsx_response
 from nongan.core.permissions import allowed, require
+from nongan.core.reauth import reauth_required
 from nongan.core.scoping import visible, within
 from nongan.core.templatetags.nongan_ui import role_label
 from nongan.enforcement.todo import overdue as enforcement_overdue
@@ -557,6 +558,7 @@ def schedule_page(request):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@reauth_required("template.edit")
 def template_list(request):
     """检查表模板: every version of every checklist; the city admin posts a new version
     (items as JSON) and the old one stays with the records filled on it."""

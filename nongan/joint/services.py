@@ -82,10 +82,14 @@ def _ids(values, name, errors) -> list[int]:
     if isinstance(values, str | int):
         values = [values]
     try:
-        return list(dict.fromkeys(int(v) for v in values if v not in (None, "")))
+        ids = list(dict.fromkeys(int(v) for v in values if v not in (None, "")))
     except (TypeError, ValueError):
+        ids = None
+    # A number no record can have (beyond a 64-bit key) is as bad as a word.
+    if ids is None or not all(0 < i < 2 ** 63 for i in ids):
         errors.append(((name,), "应为编号（整数）的列表"))
         return []
+    return ids
 
 
 def checked_file(upload, name="file") -> tuple[bytes, str]:

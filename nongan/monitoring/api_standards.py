@@ -11,6 +11,7 @@ from ninja.files import UploadedFile
 from nongan.core.errors import FieldErrors
 from nongan.core.listing import page_of
 from nongan.core.permissions import require
+from nongan.core.reauth import reauth_required
 from nongan.core.scoping import visible
 
 from .limits import judge, lookup, mg, standard_in_force
@@ -71,6 +72,7 @@ def search_limits(request, pesticide: str = "", food: str = "", version: str = "
 
 
 @router.post("/standards/mrl/import", response={201: dict})
+@reauth_required("standard.import")
 def import_mrl(request, limits: File[UploadedFile] = None, foods: File[UploadedFile] = None,
                effective_from: Form[str] = ""):
     """导入限量标准 (multipart: `limits`, optional `foods`, optional `effective_from`);

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from nongan.core.errors import FieldErrors
 from nongan.core.listing import page_of
 from nongan.core.permissions import allowed, require
+from nongan.core.reauth import reauth_required
 from nongan.core.scoping import visible
 
 from .limits import judge, lookup, mg, standard_in_force
@@ -122,6 +123,7 @@ def _error_rows(exc: FieldErrors) -> list[dict]:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@reauth_required("standard.import")
 def standard_import(request):
     require(request.user, "standard.import")
     errors, summary, status = [], None, 200

@@ -31,10 +31,14 @@ class MeOut(Schema):
     producer: int | None
 
 
-@router.post("/auth/token", auth=None, response={200: TokenOut, 401: dict, 429: dict})
+@router.post("/auth/token", auth=None, response={200: TokenOut, 401: dict, 403: dict, 429: dict})
 def token(request, body: Credentials):
     """A bearer token. An account with a second factor answers 401 with `second_factor`
-    ("totp" or "sms": a code was just sent) until the request carries `code` too."""
+    ("totp" or "sms": a code was just sent) until the request carries `code` too.
+    Repeated failures (password or code) lock the account: 429. An account whose password
+    must be changed, or an administrator without an authenticator, answers 403 until that
+    is done on the web page. A new token counts as re-authenticated for
+    NONGAN_REAUTH_MINUTES (admin changes answer 403 `"reauth": true` after that)."""
     try:
         user = services.login(request, body.username, body.password, code=body.code)
     except services.SecondFactorNeeded as exc:
@@ -50,6 +54,9 @@ def token(request, body: Credentials):
         return Status(401, {"detail": str(exc)})
     if user is None:
         return Status(401, {"detail": "用户名或密码错误"})
+    refusal = services.refused_login(user)
+    if refusal:  # a password to change or an authenticator to bind: on the web page first
+        return Status(403, refusal)
     key, expires = services.issue_token(user)
     return {"token": key, "expires_at": timezone.localtime(expires).isoformat()}
 

@@ -1,6 +1,7 @@
 import hashlib
 import secrets
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils import timezone
@@ -68,6 +69,10 @@ class User(AbstractUser):
     totp_secret = models.CharField(max_length=200, blank=True, editable=False)
     totp_enabled_at = models.DateTimeField("身份验证器启用时间", null=True, blank=True)
     totp_last_step = models.BigIntegerField(null=True, blank=True, editable=False)
+    # Password policy (people.passwords): an administrator may make the next login change
+    # the password before anything else; the date tells how old the password is.
+    must_change_password = models.BooleanField("下次登录须修改密码", default=False)
+    password_changed_at = models.DateTimeField("密码修改时间", null=True, blank=True)
 
     REQUIRED_FIELDS = []
 
@@ -86,11 +91,24 @@ class User(AbstractUser):
         return bool(self.locked_until and self.locked_until > timezone.now())
 
     @property
+    def totp_enforced(self) -> bool:
+        """City administrators must use an authenticator app (NONGAN_ADMIN_TOTP)."""
+        return self.role in settings.NONGAN_TOTP_ROLES
+
+    @property
+    def needs_totp_enrolment(self) -> bool:
+        """An administrator without an authenticator yet: after the password the login
+        goes to the enrolment page and nowhere else until one is bound."""
+        return self.totp_enforced and not self.totp_enabled_at
+
+    @property
     def second_factor(self) -> str | None:
         """"totp" or "sms" when a login needs a code after the password, else None."""
-        if not self.otp_required:
-            return None
-        return "totp" if self.totp_enabled_at else "sms"
+        if self.totp_enabled_at and (self.otp_required or self.totp_enforced):
+            return "totp"
+        if not self.otp_required or self.totp_enforced:
+            return None  # an administrator not enrolled yet enrols right after the password
+        return "sms"
 
 
 class ApiToken(models.Model):
@@ -135,6 +153,23 @@ class LoginCode(models.Model):
         return f"code of {self.user_id} at {self.created_at:%Y-%m-%d %H:%M:%S}"
 
 
+class PasswordHistory(models.Model):
+    """历史密码: the hash of a password an account had, so the last few are not reused."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="password_history")
+    password = models.CharField(max_length=128)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = "历史密码"
+        verbose_name_plural = "历史密码"
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"password of {self.user_id} at {self.created_at:%Y-%m-%d %H:%M}"
+
+
 register(Organisation, region="region__")
 register(User, region="region__")
 register(LoginCode, personal="user_id")
+register(PasswordHistory, personal="user_id")

@@ -74,18 +74,23 @@ def create_user(*, username, role, region, password, actor, org=None, producer=N
         errors["region"] = f"{ROLE_NAMES[role]}的辖区应为{'/'.join(ROLE_LEVELS[role])}级"
     if role == "producer" and producer is None:
         errors["producer"] = "生产主体账号须关联一个生产主体"
-    if otp_required and not phone:
+    totp_enforced = role in settings.NONGAN_TOTP_ROLES
+    if otp_required and not phone and not totp_enforced:
         errors["phone"] = "登录需动态验证码的账号须登记手机号（接收验证码）"
+    # An administrator always has a second factor: an authenticator app, bound at the
+    # first login (no phone needed).
+    otp_required = otp_required or totp_enforced
+    user = User(username=username, role=role, region=region, org=org, producer=producer,
+                full_name=full_name, phone=phone, enforcement_card_no=enforcement_card_no,
+                enforcement_card_valid_to=enforcement_card_valid_to, otp_required=otp_required,
+                password_changed_at=timezone.now())
     if check_password:
         try:
-            validate_password(password)
+            validate_password(password, user)
         except ValidationError as exc:
             errors["password"] = "；".join(exc.messages)
     if errors:
         raise FieldErrors(errors)
-    user = User(username=username, role=role, region=region, org=org, producer=producer,
-                full_name=full_name, phone=phone, enforcement_card_no=enforcement_card_no,
-                enforcement_card_valid_to=enforcement_card_valid_to, otp_required=otp_required)
     user.set_password(password)
     user.save()
     audit.record("account.create", user, actor=actor, region_code=region.code,
@@ -140,7 +145,7 @@ def confirm_code(user: User, code: str) -> User:
         refusal = _totp_refusal(user, code) if user.second_factor == "totp" \
             else _sms_refusal(user, code)
         if refusal:
-            _count_failure(user)
+            _count_failure(user, step=user.second_factor)
     if refusal:
         if user.is_locked():
             raise LockedOut(user.locked_until)
@@ -157,8 +162,10 @@ def _logged_in(user: User) -> User:
     return user
 
 
-def _count_failure(user: User) -> None:
+def _count_failure(user: User, step: str = "password") -> None:
     user.failed_logins += 1
+    audit.record("account.login_failed", user, actor=None, region_code=user.region_id,
+                 after={"step": step, "failures": user.failed_logins})
     fields = ["failed_logins"]
     if user.failed_logins >= settings.LOGIN_FAILURE_LIMIT:
         user.locked_until = timezone.now() + dt.timedelta(minutes=settings.LOGIN_LOCK_MINUTES)
@@ -183,8 +190,88 @@ def user_for_token(key: str) -> User | None:
     token = (ApiToken.objects.select_related("user", "user__region")
              .filter(key_hash=ApiToken.hash(key), expires_at__gt=timezone.now()).first())
     if token and token.user.is_active:
+        # A token is a fresh login: it counts as re-authenticated for a while (core.reauth).
+        token.user.token_created_at = token.created_at
         return token.user
     return None
+
+
+def refused_login(user: User) -> dict | None:
+    """Why a correct login may not have an API token yet: the password must be changed,
+    or an administrator's authenticator bound, on the web page first."""
+    if user.must_change_password:
+        return {"detail": "须先在网页上修改密码", "must_change_password": True}
+    if user.needs_totp_enrolment:
+        return {"detail": "须先在网页上绑定身份验证器", "totp_enrolment": True}
+    return None
+
+
+# --- password policy ---------------------------------------------------------------------
+
+
+def _store_password(user: User, new: str) -> None:
+    try:
+        validate_password(new, user)
+    except ValidationError as exc:
+        raise FieldErrors({"new_password": "；".join(exc.messages)}) from None
+    user.set_password(new)
+    user.must_change_password = False
+    user.password_changed_at = timezone.now()
+    user.save(update_fields=["password", "must_change_password", "password_changed_at"])
+
+
+def change_password(user: User, *, old: str, new: str, actor: User) -> User:
+    """修改密码: the account's own, with the current one; the new one passes every rule of
+    AUTH_PASSWORD_VALIDATORS (length, classes, username, common, last five). A wrong
+    current password counts toward the lock-out."""
+    if user.is_locked():
+        raise LockedOut(user.locked_until)
+    if not user.check_password(old or ""):
+        with transaction.atomic():
+            _count_failure(user, step="password_change")
+        if user.is_locked():
+            raise LockedOut(user.locked_until)
+        raise FieldErrors({"old_password": "当前密码不正确"})
+    if old == new:
+        raise FieldErrors({"new_password": "新密码不得与当前密码相同"})
+    with transaction.atomic():
+        _store_password(user, new)
+        audit.record("account.password_change", user, actor=actor,
+                     region_code=user.region_id)
+    return user
+
+
+@transaction.atomic
+def require_password_change(user: User, *, actor: User | None) -> User:
+    """责令修改密码: the account's next login can do nothing but change the password."""
+    User.objects.filter(pk=user.pk).update(must_change_password=True)
+    user.must_change_password = True
+    audit.record("account.must_change_password", user, actor=actor,
+                 region_code=user.region_id, after={"must_change_password": True})
+    return user
+
+
+def confirm_identity(user: User, *, password: str = "", code: str = "") -> None:
+    """重新验证身份 before an admin change: the password, or the authenticator's code.
+    A wrong one counts toward the lock-out like a wrong login (FieldErrors says which)."""
+    if user.is_locked():
+        raise LockedOut(user.locked_until)
+    with transaction.atomic():
+        if code and user.totp_enabled_at:
+            refusal = _totp_refusal(user, code.strip())
+            field = "code"
+        else:
+            refusal = "" if user.check_password(password or "") else "密码不正确"
+            field = "password"
+        if refusal:
+            _count_failure(user, step="reauth")
+        else:
+            audit.record("account.reauth", user, actor=user, region_code=user.region_id,
+                         after={"by": field})
+    if refusal:
+        if user.is_locked():
+            raise LockedOut(user.locked_until)
+        raise FieldErrors({field: refusal})
 
 
 # --- second factor: SMS codes ------------------------------------------------------------

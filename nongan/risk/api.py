@@ -13,6 +13,7 @@ from ninja import Router, Schema, Status
 from nongan.core.errors import FieldErrors
 from nongan.core.listing import page_of, xlsx_response
 from nongan.core.permissions import require
+from nongan.core.reauth import reauth_required
 
 from . import queries, rules, services
 from .tasks import run_risk
@@ -97,6 +98,7 @@ def get_settings(request):
 
 
 @router.put("/risk/settings", response=dict)
+@reauth_required("risk.run")
 def put_settings(request, body: SettingsIn):
     """修改预警参数 (city administrator): all or nothing, each bad value named (422)."""
     return rules.update(body.dict(), actor=request.auth)

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from nongan.core.errors import Conflict, FieldErrors
 from nongan.core.listing import page_of, sort_headers, xlsx_response
 from nongan.core.permissions import allowed, require
+from nongan.core.reauth import reauth_required
 from nongan.core.scoping import visible
 from nongan.enforcement.spot_check_queries import matters_for
 from nongan.producers.models import Producer
@@ -261,6 +262,7 @@ def risk_run(request):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@reauth_required("risk.run")
 def risk_settings(request):
     """预警参数: the city administrator edits the defaults (every key, typed)."""
     if not allowed(request.user, "risk.run"):

@@ -94,7 +94,8 @@ def _attach_photo(page, tmp_path, lon, lat):
 def test_an_inspection_made_offline_arrives_once(live_server, browser, scene, tmp_path):
     worker, producer, plot, (here_lon, here_lat) = scene
     base = live_server.url
-    context = browser.new_context(viewport={"width": 360, "height": 740}, device_scale_factor=2,
+    context = browser.new_context(bypass_csp=True,  # wait_for_function polls by eval
+                                  viewport={"width": 360, "height": 740}, device_scale_factor=2,
                                   is_mobile=True, has_touch=True, locale="zh-CN",
                                   timezone_id="Asia/Shanghai")
     page = context.new_page()
@@ -208,7 +209,8 @@ def test_a_record_the_server_refuses_shows_why(live_server, browser, scene, tmp_
     was retired on the server after the phone cached it, so the server answers 422."""
     worker, producer, plot, (here_lon, here_lat) = scene
     base = live_server.url
-    context = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True,
+    context = browser.new_context(bypass_csp=True,  # wait_for_function polls by eval
+                                  viewport={"width": 360, "height": 740}, is_mobile=True,
                                   has_touch=True, locale="zh-CN", timezone_id="Asia/Shanghai",
                                   geolocation={"longitude": here_lon, "latitude": here_lat,
                                                "accuracy": 80},

@@ -71,7 +71,8 @@ def scene(live_divisions):
 
 def _new_context(browser, base, where):
     lon, lat = where
-    context = browser.new_context(viewport={"width": 360, "height": 740}, device_scale_factor=2,
+    context = browser.new_context(bypass_csp=True,  # wait_for_function polls by eval
+                                  viewport={"width": 360, "height": 740}, device_scale_factor=2,
                                   is_mobile=True, has_touch=True, locale="zh-CN",
                                   timezone_id="Asia/Shanghai")
     context.grant_permissions(["geolocation"], origin=base)

@@ -165,6 +165,10 @@ def test_the_api_records_reads_and_links(world, api):
     assert officer.post(f"/joint-inspections/{pk}/inspections",
                         {"inspections": [theirs.pk]}).status_code == 404
     assert officer.post(f"/joint-inspections/{pk}/inspections", {}).status_code == 422
+    # Found by the schema fuzzer: a number beyond any key was a server error.
+    huge = officer.post(f"/joint-inspections/{pk}/inspections",
+                        {"inspections": [2 ** 70]})
+    assert huge.status_code == 422 and huge.json()["detail"][0]["loc"][-1] == "inspections"
     stranger = api(world.chongming.district_officer)
     assert stranger.get(f"/joint-inspections/{pk}").status_code == 404
     assert stranger.get("/joint-inspections").json()["count"] == 0

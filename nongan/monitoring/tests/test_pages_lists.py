@@ -47,7 +47,9 @@ def test_the_list_filters_sorts_and_scopes(world, login, standards):
         sorted([ok.sample_no, bad.sample_no, waiting.sample_no])
     assert sample_numbers(city.get("/samples/", {"sort": "-sample_no"}).content.decode()) == \
         sorted([ok.sample_no, bad.sample_no, waiting.sample_no], reverse=True)
-    today = timezone.localdate()
+    # The day they were sampled (an hour ago: yesterday, when the test runs just after
+    # midnight in Shanghai).
+    today = timezone.localdate(ok.sampled_at)
     assert len(sample_numbers(city.get("/samples/", {
         "from": today.isoformat(), "to": today.isoformat(), "plan": plan.pk,
         "kind": "routine", "category": "蔬菜"}).content.decode())) == 3

@@ -47,7 +47,7 @@ def _map_paths(page, selector) -> int:
 def test_find_a_producer_and_see_its_plots_on_a_phone(live_server, browser, scene):
     officer, producer, plots = scene
     base = live_server.url
-    context = browser.new_context(locale="zh-CN")
+    context = browser.new_context(bypass_csp=True, locale="zh-CN")  # see testing.phone_page
     page = context.new_page()
     errors = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
@@ -74,7 +74,7 @@ def test_find_a_producer_and_see_its_plots_on_a_phone(live_server, browser, scen
     assert page.locator("#producer-map .leaflet-control-scale").count() == 1
     assert page.locator("#producer-map .leaflet-tile").count() == 0  # no tiles by default
 
-    phone = browser.new_context(viewport={"width": 360, "height": 740}, device_scale_factor=2,
+    phone = browser.new_context(bypass_csp=True, viewport={"width": 360, "height": 740}, device_scale_factor=2,
                                 is_mobile=True, has_touch=True, locale="zh-CN",
                                 storage_state=context.storage_state())
     small = phone.new_page()
@@ -103,7 +103,7 @@ def test_find_a_producer_and_see_its_plots_on_a_phone(live_server, browser, scen
 def test_draw_a_plot_with_the_mouse(live_server, browser, scene):
     officer, producer, plots = scene
     base = live_server.url
-    context = browser.new_context(viewport={"width": 1100, "height": 900}, locale="zh-CN")
+    context = browser.new_context(bypass_csp=True, viewport={"width": 1100, "height": 900}, locale="zh-CN")
     page = context.new_page()
     errors = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))

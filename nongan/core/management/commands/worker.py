@@ -1,6 +1,7 @@
 import logging
 import threading
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import close_old_connections
@@ -36,6 +37,10 @@ class Command(BaseCommand):
             threading.Thread(target=_keep_schedule, args=(stop, 60.0), daemon=True,
                              name="nongan-schedule").start()
         try:
-            call_command("db_worker", interval=1.0)
+            if "django_rq" in settings.INSTALLED_APPS:  # NONGAN_TASK_BACKEND is RQ (deploy.md)
+                call_command("rqworker", *settings.RQ_QUEUES, job_class="django_tasks_rq.Job",
+                             with_scheduler=True)
+            else:
+                call_command("db_worker", interval=1.0)
         finally:
             stop.set()
