@@ -17,6 +17,12 @@ class FieldErrors(Exception):
     def by_field(self) -> dict[str, str]:
         return {str(loc[0]) if loc else "__all__": msg for loc, msg in self.errors}
 
+    def attach_to(self, form) -> None:
+        """Each message beside the form field its location names (the first part of it that
+        is a field of `form`: `("rows", 3, "value")` names `value`), the rest above the form."""
+        for loc, msg in self.errors:
+            form.add_error(next((str(p) for p in loc if str(p) in form.fields), None), msg)
+
 
 class Conflict(Exception):
     """The request contradicts the current state (409)."""

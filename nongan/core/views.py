@@ -10,8 +10,21 @@ from django.views.decorators.http import require_GET, require_POST
 from nongan.regions import queries
 
 from . import audit
+from .errors import Conflict
 from .listing import page_of
 from .permissions import require
+
+
+def attempt(request, action, done) -> None:
+    """Run a state change asked for from a page: a conflict with the current state is told
+    as an error message, not raised; success tells `done` (a text, or a function of what
+    `action` answered)."""
+    try:
+        answer = action()
+    except Conflict as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, done(answer) if callable(done) else done)
 
 
 def logout_view(request):

@@ -19,6 +19,7 @@ from nongan.core.errors import Conflict, FieldErrors
 from nongan.core.listing import page_of, xlsx_response
 from nongan.core.permissions import allowed, require
 from nongan.core.scoping import visible
+from nongan.core.views import attempt
 from nongan.inspections.models import ChecklistTemplate
 from nongan.people.models import User
 from nongan.producers.models import CERT_KINDS, CREDIT_GRADES, KINDS, Producer
@@ -206,12 +207,7 @@ def spot_check_detail(request, pk):
 def _act(request, pk, action, done):
     """Run a state change; a conflict with the current state is told, not raised."""
     spot_check = _spot_check(request, pk)
-    try:
-        answer = action(spot_check)
-    except Conflict as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, done(answer))
+    attempt(request, lambda: action(spot_check), done)
     return redirect("spot_check", spot_check.pk)
 
 

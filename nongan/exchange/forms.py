@@ -66,9 +66,3 @@ class SubscriptionForm(forms.Form):
                                           for r in allowed_regions(agency)]
         self.initial.setdefault("regions", [agency.region_id])
 
-
-def errors_to(form, exc) -> None:
-    """A service's FieldErrors beside the form's fields (the rest above the form)."""
-    for loc, msg in exc.errors:
-        field = next((str(p) for p in loc if str(p) in form.fields), None)
-        form.add_error(field, msg)

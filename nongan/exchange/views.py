@@ -17,10 +17,11 @@ from nongan.core.listing import page_of, xlsx_response
 from nongan.core.permissions import allowed, require
 from nongan.core.reauth import reauth_required
 from nongan.core.scoping import visible
+from nongan.core.views import attempt
 from nongan.regions.models import Region
 
 from . import queries, services
-from .forms import AgencyForm, KeyForm, SubscriptionForm, errors_to
+from .forms import AgencyForm, KeyForm, SubscriptionForm
 from .models import AGENCY_KINDS, DELIVERY_STATUSES, Agency, ApiKey, Delivery, Subscription
 
 PAGE_SIZES = [20, 50, 100, 200]
@@ -94,7 +95,7 @@ def agency_new(request):
         try:
             agency = services.create_agency(form.cleaned_data, actor=user)
         except FieldErrors as exc:
-            errors_to(form, exc)
+            exc.attach_to(form)
         else:
             messages.success(request, _("合作部门已登记，可在本页签发接口密钥和创建订阅"))
             return redirect("exchange_agency", agency.pk)
@@ -152,7 +153,7 @@ def agency_issue_key(request, pk):
         try:
             key, plain = services.issue_key(agency, form.cleaned_data, actor=request.user)
         except FieldErrors as exc:
-            errors_to(form, exc)
+            exc.attach_to(form)
         except Conflict as exc:
             messages.error(request, str(exc))
             return redirect("exchange_agency", agency.pk)
@@ -173,7 +174,7 @@ def agency_new_subscription(request, pk):
             subscription, secret = services.create_subscription(agency, form.cleaned_data,
                                                                 actor=request.user)
         except FieldErrors as exc:
-            errors_to(form, exc)
+            exc.attach_to(form)
         except Conflict as exc:
             messages.error(request, str(exc))
             return redirect("exchange_agency", agency.pk)
@@ -209,12 +210,8 @@ def key_detail(request, pk):
 @reauth_required("agency.manage")
 def key_revoke(request, pk):
     key = _key(request, pk)
-    try:
-        services.revoke_key(key, actor=request.user)
-    except Conflict as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, _("密钥已吊销，此后使用它的调用一律拒绝（401）"))
+    attempt(request, lambda: services.revoke_key(key, actor=request.user),
+            _("密钥已吊销，此后使用它的调用一律拒绝（401）"))
     return redirect("exchange_key", key.pk)
 
 
@@ -246,12 +243,8 @@ def subscription_detail(request, pk):
 @reauth_required("agency.manage")
 def subscription_ping(request, pk):
     subscription = _subscription(request, pk)
-    try:
-        services.send_ping(subscription, actor=request.user)
-    except Conflict as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, _("测试事件已排队推送，稍后刷新查看结果"))
+    attempt(request, lambda: services.send_ping(subscription, actor=request.user),
+            _("测试事件已排队推送，稍后刷新查看结果"))
     return redirect("exchange_subscription", subscription.pk)
 
 
@@ -261,12 +254,9 @@ def subscription_ping(request, pk):
 def subscription_active(request, pk):
     subscription = _subscription(request, pk)
     active = request.POST.get("active") == "1"
-    try:
-        services.set_subscription_active(subscription, active, actor=request.user)
-    except Conflict as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, _("订阅已启用") if active else _("订阅已停用"))
+    attempt(request, lambda: services.set_subscription_active(subscription, active,
+                                                              actor=request.user),
+            _("订阅已启用") if active else _("订阅已停用"))
     return redirect("exchange_subscription", subscription.pk)
 
 
@@ -287,12 +277,8 @@ def delivery_detail(request, pk):
 @reauth_required("agency.manage")
 def delivery_redeliver(request, pk):
     delivery = _delivery(request, pk)
-    try:
-        services.redeliver(delivery, actor=request.user)
-    except Conflict as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, _("已重新排队推送"))
+    attempt(request, lambda: services.redeliver(delivery, actor=request.user),
+            _("已重新排队推送"))
     target = request.POST.get("next") or reverse("exchange_delivery", args=[delivery.pk])
     if not target.startswith("/exchange/"):
         target = reverse("exchange_delivery", args=[delivery.pk])

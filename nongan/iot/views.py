@@ -72,11 +72,6 @@ def _producer_of(user, value: str):
     return producers.filter(uscc=value).first() if value else None
 
 
-def _errors_to(form, exc: FieldErrors) -> None:
-    for loc, msg in exc.errors:
-        field = next((str(p) for p in loc if str(p) in form.fields), None)
-        form.add_error(field, msg)
-
 
 def _key_page(request, sensor, key, *, new: bool):
     response = render(request, "iot/sensor_key.html", {
@@ -104,7 +99,7 @@ def sensor_new(request):
             try:
                 sensor, key = services.register_sensor(data, actor=user)
             except FieldErrors as exc:
-                _errors_to(form, exc)
+                exc.attach_to(form)
             else:
                 return _key_page(request, sensor, key, new=True)
         status = 422
@@ -152,7 +147,7 @@ def sensor_edit(request, pk):
             try:
                 services.update_sensor(sensor, data, actor=user)
             except FieldErrors as exc:
-                _errors_to(form, exc)
+                exc.attach_to(form)
             else:
                 messages.success(request, _("设备设置已保存"))
                 return redirect("iot_sensor", pk=sensor.pk)

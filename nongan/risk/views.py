@@ -185,13 +185,6 @@ def warning_detail(request, pk):
     return _detail(request, _warning(request, pk))
 
 
-def _errors_to(form, exc: FieldErrors) -> None:
-    """Service messages beside the form's fields (the rest above the form)."""
-    for loc, msg in exc.errors:
-        names = [str(part) for part in loc]
-        field = next((n for n in names if n in form.fields), None)
-        form.add_error(field, msg)
-
 
 @login_required
 @require_POST
@@ -217,7 +210,7 @@ def warning_close(request, pk):
     try:
         services.close(warning, form.cleaned_data.get("conclusion", ""), actor=request.user)
     except FieldErrors as exc:
-        _errors_to(form, exc)
+        exc.attach_to(form)
         return _detail(request, _warning(request, pk), {"close": form}, status=422)
     except Conflict as exc:
         messages.error(request, str(exc))
@@ -240,7 +233,7 @@ def warning_measure(request, pk):
         try:
             take_measure(warning, form.payload(), actor=request.user)
         except FieldErrors as exc:
-            _errors_to(form, exc)
+            exc.attach_to(form)
         except Conflict as exc:
             messages.error(request, str(exc))
             return redirect(reverse("warning", args=[warning.pk]) + "#measures")
