@@ -21,7 +21,7 @@ test: install
 	$(BIN)/pytest nongan
 
 bench: install
-	$(BIN)/python bench/register.py
+	$(BIN)/python bench/city.py
 	$(BIN)/python bench/draw.py
 	$(BIN)/python bench/enforcement.py
 
@@ -39,6 +39,22 @@ bench-sharing: install
 validate-risk: install
 	$(BIN)/python bench/validate_temporal.py
 	$(BIN)/python bench/validate_spatial.py
+
+# 200 field devices syncing inspections with photos and 20 office users, 10 minutes against
+# `nongan serve` on PostgreSQL (DATABASE_URL's server, default the local one), then the
+# exactly-once count; about 15 minutes in all.
+.PHONY: bench-load
+bench-load: install
+	$(BIN)/pip install --quiet -e '.[load]'
+	$(BIN)/python bench/load.py
+
+# Faults under traffic on PostgreSQL (DATABASE_URL's server, default the local one): the
+# server and the worker killed with SIGKILL, PostgreSQL restarted, the media folder made
+# read-only, the field app in Chromium; counts of what was lost, doubled or left
+# half-written. About 20 minutes.
+.PHONY: bench-faults
+bench-faults: install
+	$(BIN)/python bench/faults.py
 
 lint: install
 	$(BIN)/ruff check nongan conftest.py

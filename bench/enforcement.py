@@ -13,10 +13,10 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+from city import django, pct, timed  # noqa: E402,F401  (city sets Django up)
 from django.db import connection, transaction  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.utils import timezone  # noqa: E402
-from register import django, pct, timed  # noqa: E402,F401  (register sets Django up)
 
 from nongan.enforcement.models import Case, Matter, SpotCheck  # noqa: E402
 from nongan.enforcement.services import spot_checks  # noqa: E402

@@ -1,11 +1,12 @@
 """The HTTP API under /api/v1/ (CONTRACT.md)."""
 
 from django.core.exceptions import PermissionDenied
+from django.db import InterfaceError, OperationalError
 from django.http import Http404
 from ninja import NinjaAPI
 from ninja.security import APIKeyCookie, HttpBearer
 
-from nongan.core.errors import Conflict, FieldErrors
+from nongan.core.errors import Conflict, FieldErrors, Unavailable
 from nongan.people.services import LockedOut, user_for_token
 
 
@@ -43,6 +44,17 @@ def field_errors(request, exc: FieldErrors):
 @api.exception_handler(Conflict)
 def conflict(request, exc: Conflict):
     return api.create_response(request, {"detail": str(exc)}, status=409)
+
+
+@api.exception_handler(Unavailable)
+@api.exception_handler(OperationalError)
+@api.exception_handler(InterfaceError)
+def unavailable(request, exc):
+    """The field app keeps a record queued on a 5xx and sends it again: say when."""
+    detail = str(exc) if isinstance(exc, Unavailable) else "数据库暂时不可用，请稍后重试"
+    response = api.create_response(request, {"detail": detail}, status=503)
+    response["Retry-After"] = "30"
+    return response
 
 
 @api.exception_handler(PermissionDenied)

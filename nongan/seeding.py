@@ -656,26 +656,68 @@ def _place_block(occupied: _Occupied, code: str, want, width_m, height_m):
     raise SeedRefused(f"no room left for the plots of village {code}; seed fewer producers")
 
 
-def lay_out(specs: list[ProducerSpec], seed: int) -> dict[str, tuple[float, float]]:
-    """Give every plot its outline (GeoJSON ring, lon/lat); returns each used village's
-    block centre. Villages' blocks never overlap, so neither do different producers' plots."""
+def village_blocks(specs: list[ProducerSpec], seed: int, parcel_mu: float | None = None):
+    """Per used village in code order: (code, block centre, [(producer index, plot)...]) with
+    every plot's outline (GeoJSON ring, lon/lat) filled in. Villages' blocks never overlap, so
+    neither do different producers' plots. With `parcel_mu`, each plot is first split into
+    parcels of about that many mu (a farm is many contracted household parcels); parcels are
+    made one village at a time, so a million of them never sit in memory at once."""
     rng = random.Random(f"nongan-seed:{seed}:plots")
     centres = district_centres()
-    by_village: dict[str, list[PlotSpec]] = {}
-    for spec in specs:
-        by_village.setdefault(spec.village, []).extend(spec.plots)
-    occupied, middles = _Occupied(), {}
+    by_village: dict[str, list[tuple[int, PlotSpec]]] = {}
+    for n, spec in enumerate(specs):
+        by_village.setdefault(spec.village, []).extend((n, plot) for plot in spec.plots)
+    occupied = _Occupied()
     for code in sorted(by_village):
         plots = by_village[code]
-        width, height, placed = _pack_village(rng, plots)
+        if parcel_mu:
+            plots = _parcels(random.Random(f"nongan-seed:{seed}:parcels:{code}"), plots,
+                             parcel_mu)
+        width, height, placed = _pack_village(rng, [plot for _, plot in plots])
         lon0, lat0, ew, ns = _place_block(
             occupied, code, village_position(code, centres), width, height)
-        middles[code] = (lon0 + width / 2 / ew, lat0 + height / 2 / ns)
-        for plot, (x, y, quad) in zip(plots, placed, strict=True):
+        for (_, plot), (x, y, quad) in zip(plots, placed, strict=True):
             ring = [[round(lon0 + (x + qx) / ew, 7), round(lat0 + (y + qy) / ns, 7)]
                     for qx, qy in quad]
             plot.ring = [*ring, ring[0]]
-    return middles
+        yield code, (lon0 + width / 2 / ew, lat0 + height / 2 / ns), plots
+
+
+def lay_out(specs: list[ProducerSpec], seed: int) -> dict[str, tuple[float, float]]:
+    """Give every plot its outline; returns each used village's block centre."""
+    return {code: middle for code, middle, _ in village_blocks(specs, seed)}
+
+
+def parcel_count(declared: Decimal, parcel_mu: float) -> int:
+    return max(1, round(float(declared) / parcel_mu))
+
+
+def parcel_size(specs: list[ProducerSpec], target: int) -> float:
+    """The parcel size (mu) that splits the planned plots into about `target` parcels."""
+    declared = [plot.declared for spec in specs for plot in spec.plots]
+    if target <= len(declared):
+        return math.inf
+    low, high = 0.01, float(max(declared))
+    for _ in range(50):
+        middle = (low + high) / 2
+        if sum(parcel_count(d, middle) for d in declared) > target:
+            low = middle
+        else:
+            high = middle
+    return high
+
+
+def _parcels(rng, plots: list[tuple[int, PlotSpec]], parcel_mu: float):
+    parcels = []
+    for owner, plot in plots:
+        count = parcel_count(plot.declared, parcel_mu)
+        shares = [rng.uniform(0.6, 1.4) for _ in range(count)]
+        total = sum(shares)
+        declared = [(plot.declared * Decimal(s / total)).quantize(Decimal("0.01"))
+                    for s in shares]
+        declared[-1] = plot.declared - sum(declared[:-1])
+        parcels += [(owner, PlotSpec(declared=d, crop=plot.crop)) for d in declared]
+    return parcels
 
 
 # --- writing ---------------------------------------------------------------------------
@@ -765,10 +807,29 @@ def _account_plan(rng, names: Names, orgs, grids, today: dt.date) -> list[dict]:
     return plan
 
 
+@dataclass(frozen=True, slots=True)
+class Scale:
+    """A named size for `nongan seed --scale`: a whole city's register and its history."""
+
+    producers: int
+    years: int
+    plots: int  # parcels in all: the city has mapped over a million, one code each
+    general_visits: str  # how often producers with no schedule of their own are visited
+    monitoring_years: int
+
+
+SCALES = {"shanghai": Scale(producers=30_000, years=5, plots=1_000_000,
+                            general_visits="quarter", monitoring_years=5)}
+
+
 def seed(producers: int = 600, *, years: int = 3, random_seed: int = 1,
-         today: dt.date | None = None, progress: bool = False) -> dict:
+         today: dt.date | None = None, progress: bool = False,
+         scale: Scale | None = None) -> dict:
     """Fill an empty register with `producers` synthetic producers, their plots and
-    certificates, and the demo accounts and grid members. Returns the counts."""
+    certificates, and the demo accounts and grid members. Returns the counts. A `scale`
+    overrides `producers` and `years` and adds its parcels and visit and sampling density."""
+    if scale:
+        producers, years = scale.producers, scale.years
     if producers < 1:
         raise SeedRefused("--producers 应至少为 1")
     if not Region.objects.filter(level="village").exists():
@@ -780,13 +841,13 @@ def seed(producers: int = 600, *, years: int = 3, random_seed: int = 1,
     today = today or timezone.localdate()
     names = _names()
     specs = plan_producers(producers, random_seed, names, today)
-    middles = lay_out(specs, random_seed)
+    parcel_mu = parcel_size(specs, scale.plots) if scale else None
     grids = dict(Grid.objects.filter(kind="village", active=True)
                  .values_list("village_id", "id").order_by("village_id"))
     with transaction.atomic():
         orgs = _organisations(names)
         pks, certs = _write_producers(specs, grids, progress)
-        plots = _write_plots(specs, pks, grids, progress)
+        plots, middles = _write_plots(specs, pks, grids, progress, random_seed, parcel_mu)
         accounts, members, skipped = _write_accounts(
             random.Random(f"nongan-seed:{random_seed}:accounts"), names, orgs, grids,
             specs, pks, today, progress)
@@ -794,10 +855,13 @@ def seed(producers: int = 600, *, years: int = 3, random_seed: int = 1,
         load_defaults()
         with _bar(progress, len(specs), "巡查记录") as bar:
             history = seed_inspections(years=years, seed=random_seed, today=today,
-                                       progress=lambda done: bar.update(done - bar.n))
+                                       progress=lambda done: bar.update(done - bar.n),
+                                       general_visits=scale and scale.general_visits)
         with _bar(progress, 1, "抽样监测") as bar:
-            monitoring = seed_monitoring(years=years, seed=random_seed, today=today,
-                                         progress=lambda done, total: _advance(bar, done, total))
+            monitoring = seed_monitoring(
+                years=scale.monitoring_years if scale else years, seed=random_seed,
+                today=today, progress=lambda done, total: _advance(bar, done, total),
+                max_years=scale.monitoring_years if scale else None)
         enforcement = seed_enforcement(seed=random_seed, today=today) if years else {}
         risk = seed_risk(today=today) if years else {}
         iot = seed_iot(today=today) if years else {}
@@ -815,6 +879,10 @@ def seed(producers: int = 600, *, years: int = 3, random_seed: int = 1,
         }
         audit.record("seed.run", actor=None, object_type="seed", object_id=str(random_seed),
                      after=counts)
+    if connection.vendor == "postgresql":
+        # Plans come from statistics, which a fresh bulk load lacks until autovacuum runs.
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
     return counts
 
 
@@ -840,30 +908,35 @@ def _write_producers(specs, grids, progress) -> tuple[list[int], int]:
     return pks, certs
 
 
-def _write_plots(specs, pks, grids, progress) -> int:
+def _write_plots(specs, pks, grids, progress, random_seed, parcel_mu):
+    """Each village's plots as soon as they are laid out; returns (plots, block centres)."""
     serials: dict[str, int] = {}
-    total = sum(len(s.plots) for s in specs)
-    rows = []
+    total = sum(parcel_count(p.declared, parcel_mu) if parcel_mu else 1
+                for s in specs for p in s.plots)
+    rows, written, middles = [], 0, {}
     with _bar(progress, total, "地块") as bar:
-        for spec, pk in zip(specs, pks, strict=True):
-            for plot in spec.plots:
-                serials[spec.village] = serials.get(spec.village, 0) + 1
+        for village, middle, plots in village_blocks(specs, random_seed, parcel_mu):
+            middles[village] = middle
+            for owner, plot in plots:
+                serials[village] = serials.get(village, 0) + 1
                 lons, lats = [p[0] for p in plot.ring], [p[1] for p in plot.ring]
                 rows.append(Plot(
-                    plot_no=f"{spec.village}-{serials[spec.village]:04d}", producer_id=pk,
-                    grid_id=grids.get(spec.village),
+                    plot_no=f"{village}-{serials[village]:04d}", producer_id=pks[owner],
+                    grid_id=grids.get(village),
                     geometry={"type": "Polygon", "coordinates": [plot.ring]}, crop=plot.crop,
                     area_mu=area_mu(Polygon(plot.ring)), declared_area_mu=plot.declared,
                     min_lon=min(lons), min_lat=min(lats), max_lon=max(lons), max_lat=max(lats),
-                    village_id=spec.village, town_id=town_of(spec.village),
-                    district_id=district_of(spec.village)))
+                    village_id=village, town_id=town_of(village),
+                    district_id=district_of(village)))
                 if len(rows) == BATCH:
                     Plot.objects.bulk_create(rows, batch_size=BATCH)
+                    written += len(rows)
                     bar.update(len(rows))
                     rows = []
         Plot.objects.bulk_create(rows, batch_size=BATCH)
+        written += len(rows)
         bar.update(len(rows))
-    return total
+    return written, middles
 
 
 def _write_accounts(rng, names, orgs, grids, specs, pks, today, progress):

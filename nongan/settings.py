@@ -156,6 +156,8 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+# A worker silent this long is taken for dead and its task run again (core.workers).
+NONGAN_WORKER_DEAD_AFTER_S = float(os.environ.get("NONGAN_WORKER_DEAD_AFTER_S", "30"))
 
 # How long an API token lives, and how failed logins lock an account (CONTRACT.md: 429).
 API_TOKEN_TTL_HOURS = int(os.environ.get("NONGAN_API_TOKEN_TTL_HOURS", "12"))
@@ -164,11 +166,26 @@ LOGIN_LOCK_MINUTES = 15
 
 DEMO_PASSWORD = os.environ.get("NONGAN_DEMO_PASSWORD", "nongan-demo")
 
+# Every handler masks ID and phone numbers (nongan.core.logmask). Django's own logging
+# (django.utils.log.DEFAULT_LOGGING) keeps handlers of its own on "django" and "django.server",
+# so both loggers are set here: "django" (django.request, django.security, …) writes through
+# the root's handler, as waitress, the worker and our modules do.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"mask": {"()": "nongan.core.logmask.MaskPersonalNumbers"}},
+    "formatters": {"django.server": {"()": "django.utils.log.ServerFormatter",
+                                     "format": "[{server_time}] {message}", "style": "{"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["mask"]},
+        "django.server": {"class": "logging.StreamHandler", "formatter": "django.server",
+                          "filters": ["mask"], "level": "INFO"},
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("NONGAN_LOG_LEVEL", "WARNING")},
+    "loggers": {
+        "django": {"handlers": [], "level": "INFO"},
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+    },
 }
 
 # A tile URL template for maps (e.g. an intranet tile server); empty: outline-only maps.

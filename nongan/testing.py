@@ -351,3 +351,20 @@ def make_plan(*, actor, lab, kind="routine", **fields):
             "lab": lab.pk if lab else None,
             "quotas": [{"district": PLACES["pudong"][0], "category": "蔬菜", "count": 4}]}
     return create_plan(data | fields, actor=actor)
+
+
+def run_queued_tasks(worker_id: str = "test-worker") -> int:
+    """What `db_worker --batch` does — claim each ready task and run it — but inside the
+    test's transaction (db_worker's connection check ends it on PostgreSQL); how many ran."""
+    from django_tasks_db.management.commands.db_worker import Worker
+    from django_tasks_db.models import DBTaskResult
+
+    worker = Worker(queue_names=["default"], interval=0, batch=True, backend_name="default",
+                    startup_delay=False, max_tasks=None, worker_id=worker_id,
+                    excluded_queue_names=[])
+    ran = 0
+    while (row := DBTaskResult.objects.ready().get_locked()) is not None:
+        row.claim(worker_id)
+        worker.run_task(row)
+        ran += 1
+    return ran

@@ -39,13 +39,16 @@ class DeliveryIn(Schema):
     note: Any = None
 
 
-def campaign_dict(campaign: Campaign, user, *, as_of=None, detail=False) -> dict:
-    by_district = queries.signing_rates(campaign, user, "district", as_of)
+def campaign_dict(campaign: Campaign, user, *, as_of=None, detail=False, totals=None) -> dict:
+    """The campaign and its totals (`totals` when a page's were read at once)."""
+    if totals is None:
+        by_district = queries.signing_rates(campaign, user, "district", as_of)
+        totals = queries.totals(by_district)
     out = {"id": campaign.pk, "title": campaign.title,
            "region": {"code": campaign.region_id, "name": campaign.region.name},
            "year": campaign.year, "deadline": campaign.deadline,
            "started_by": campaign.started_by.username, "started_at": campaign.started_at,
-           "totals": queries.totals(by_district)}
+           "totals": totals}
     if detail:
         out |= {"as_of": as_of, "letter_template": campaign.letter_template,
                 "pledge": campaign.pledge,
@@ -98,8 +101,10 @@ def list_campaigns(request, year: int | None = None, page: int = 1, page_size: i
     if year:
         qs = qs.filter(year=year)
     found = page_of(qs, page, page_size)
+    totals = queries.campaign_totals(found["items"], request.auth)
     return {"count": found["count"],
-            "items": [campaign_dict(c, request.auth) for c in found["items"]]}
+            "items": [campaign_dict(c, request.auth, totals=totals[c.pk])
+                      for c in found["items"]]}
 
 
 @router.post("/commitment-campaigns", response={201: dict})
@@ -127,7 +132,7 @@ def list_unsigned(request, campaign_id: int, page: int = 1, page_size: int = 50,
     qs = queries.unsigned(campaign, request.auth)
     if format == "xlsx":
         return xlsx_response(f"{campaign.title}-未签订.xlsx", pages.UNSIGNED_HEADERS,
-                             pages.unsigned_rows(qs))
+                             pages.unsigned_rows(request.auth, qs))
     found = page_of(qs, page, page_size)
     return {"count": found["count"],
             "items": [letter_dict(letter) for letter in found["items"]]}

@@ -6,6 +6,8 @@ from urllib.parse import quote
 from django.db.models import F
 from django.http import FileResponse, Http404, HttpResponse
 
+from nongan.core.permissions import shown_phone
+
 from . import letters, queries
 from .models import PRODUCTION_METHODS, Commitment
 
@@ -88,12 +90,12 @@ def rate_rows(campaign, user, as_of=None):
                    r["unsigned"], r["rate"]]
 
 
-def unsigned_rows(letters_qs):
+def unsigned_rows(user, letters_qs):
     for letter in letters_qs.iterator(chunk_size=2000):
         producer = letter.producer
         yield [letter.number, producer.name, producer.town.name,
                producer.grid.name if producer.grid_id else "", producer.legal_rep,
-               producer.phone, letter.campaign.deadline]
+               shown_phone(user, producer), letter.campaign.deadline]
 
 
 def commitment_rows(qs):

@@ -62,9 +62,8 @@ def campaign_list(request):
     user = request.user
     page = page_of(queries.campaigns_for(user), request.GET.get("page"),
                    request.GET.get("page_size"))
-    rows = [{"campaign": c,
-             "totals": queries.totals(queries.signing_rates(c, user, "district"))}
-            for c in page["items"]]
+    totals = queries.campaign_totals(page["items"], user)
+    rows = [{"campaign": c, "totals": totals[c.pk]} for c in page["items"]]
     return render(request, "commitments/campaign_list.html", {
         "page": page, "rows": rows, "can_start": allowed(user, "campaign.start"),
         "today": timezone.localdate()})
@@ -123,7 +122,7 @@ def campaign_detail(request, pk):
     if params.get("format") == "xlsx":
         if params.get("what") == "unsigned":
             return xlsx_response(f"{campaign.title}-{_('未签订')}.xlsx", pages.UNSIGNED_HEADERS,
-                                 pages.unsigned_rows(queries.unsigned(campaign, user, as_of)))
+                                 pages.unsigned_rows(user, queries.unsigned(campaign, user, as_of)))
         return xlsx_response(f"{campaign.title}-{_('签订率')}.xlsx", pages.RATE_HEADERS,
                              pages.rate_rows(campaign, user, as_of))
     levels = [{"by": by, "label": label,

@@ -193,7 +193,7 @@ def file_sha256(path: Path) -> str:
     return sha.hexdigest()
 
 
-def _media_names(storage, folder=""):
+def media_names(storage, folder=""):
     """Every file in the media storage (walked through the storage API, so object storage
     works too), skipping a restore's hidden staging folder."""
     try:
@@ -204,7 +204,7 @@ def _media_names(storage, folder=""):
         yield posixpath.join(folder, name) if folder else name
     for sub in sorted(folders):
         if not sub.startswith("."):
-            yield from _media_names(storage, posixpath.join(folder, sub) if folder else sub)
+            yield from media_names(storage, posixpath.join(folder, sub) if folder else sub)
 
 
 # --- backup ----------------------------------------------------------------------------
@@ -257,7 +257,7 @@ def _write(partial: Path, path: Path, using: str, say: Say) -> dict:
         # row naming it commits, and media files are never rewritten, so every file a
         # snapshot row names is there now; files uploaded meanwhile come along as extras.
         files, size = 0, 0
-        for name in _media_names(default_storage):
+        for name in media_names(default_storage):
             with default_storage.open(name, "rb") as f:
                 length = _size(f, name)
                 _add(tar, f"media/{name}", f, length, members)

@@ -26,3 +26,8 @@ class FieldErrors(Exception):
 
 class Conflict(Exception):
     """The request contradicts the current state (409)."""
+
+
+class Unavailable(Exception):
+    """A store the request needs is out of service for now — the database restarting, the
+    media folder not writable (503 with Retry-After): the same request later will do."""

@@ -15,6 +15,9 @@ SQ_M_PER_MU = 10000 / 15
 SHANGHAI_BOUNDS = (120.80, 30.60, 122.25, 31.95)
 MIN_AREA_MU = Decimal("0.05")  # ~33 m²: smaller is a slip of the finger, not a plot
 MAX_AREA_MU = Decimal("20000")  # larger than Shanghai's biggest state farm field block
+# No plot spans more (≈ 9.5 km east-west, 11 km north-south): a bound that lets a bounding-box
+# search read a slab of the index instead of every plot west of the point.
+MAX_SPAN_DEG = 0.1
 
 
 def parse_polygon(geojson, field: str = "geometry"):
@@ -37,6 +40,8 @@ def parse_polygon(geojson, field: str = "geometry"):
     west, south, east, north = SHANGHAI_BOUNDS
     if minx < west or maxx > east or miny < south or maxy > north:
         fail("地块不在上海市范围内（请检查经纬度顺序：经度在前，纬度在后）")
+    if maxx - minx > MAX_SPAN_DEG or maxy - miny > MAX_SPAN_DEG:
+        fail("地块东西或南北跨度超过约 10 公里，不是一个地块，请检查坐标")
     if not geom.is_valid:
         reason = explain_validity(geom)
         if "Self-intersection" in reason or "Ring Self-intersection" in reason:
@@ -83,14 +88,19 @@ def _metric():
 def locate(lon: float, lat: float, plots) -> dict:
     """Where a GPS fix lies against `plots` ((plot_no, GeoJSON) pairs): inside one (its
     border included), or how far from the nearest (核查区域位置、地块编号)."""
+    import numpy as np
+    import shapely
     from shapely.geometry import Point
-    from shapely.ops import transform
 
     to_m = _metric()
+
+    def to_metres(coords):
+        return np.column_stack(to_m.transform(coords[:, 0], coords[:, 1]))
+
     point = Point(*to_m.transform(lon, lat))
     best = {"inside_plot": False, "plot_no": None, "distance_m": None}
     for plot_no, geojson in plots:
-        polygon = transform(to_m.transform, shape(geojson))
+        polygon = shapely.transform(shape(geojson), to_metres)
         distance = round(polygon.distance(point), 1)
         # Within half a metre of the border is on it: projection bends edges by millimetres.
         if polygon.covers(point) or distance < ON_BORDER_M:

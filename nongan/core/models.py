@@ -109,3 +109,22 @@ class ScheduledRun(models.Model):
 
     def __str__(self):
         return f"{self.job} {self.day}"
+
+
+class WorkerBeat(models.Model):
+    """工作进程心跳: a running `nongan worker` writes the database's time here every few
+    seconds; a task left running by a worker that stopped writing goes back in the queue
+    (core.workers)."""
+
+    worker_id = models.CharField(max_length=64, primary_key=True)
+    host = models.CharField(max_length=255)
+    pid = models.PositiveIntegerField()
+    started_at = models.DateTimeField(auto_now_add=True)
+    seen_at = models.DateTimeField("最近心跳", db_index=True)
+
+    class Meta:
+        verbose_name = "工作进程心跳"
+        verbose_name_plural = "工作进程心跳"
+
+    def __str__(self):
+        return f"{self.worker_id} {self.seen_at}"

@@ -2,6 +2,8 @@
 
 from django.core.exceptions import PermissionDenied
 
+from .validators import mask_id_number, mask_phone
+
 # Register keeping (摸底、登记、造册) is done from the village up (实施方案 四.(二)).
 ACTIONS = {
     "register.edit": {"city_admin", "district_officer", "town_officer", "grid_worker"},
@@ -77,10 +79,30 @@ def require(user, action: str) -> None:
         raise PermissionDenied(action)
 
 
+# --- personal data (个人信息): a producer's ID number and phone ------------------------------
+
+
 def sees_personal_data(user, producer) -> bool:
-    """ID numbers show in full only to officers of the producer's own district."""
+    """The one rule for a producer's ID number and phone number: in full to the producer
+    itself and to the officers of its own district (who register, inspect, sample and
+    sanction it); masked to the city level, testing institutions, other districts and
+    other producers; the public sees neither (nongan.public.masking)."""
+    if not getattr(user, "is_authenticated", False):
+        return False
     if user.role == "producer":
         return user.producer_id == producer.pk
     if user.role in ("city_admin", "lab_staff"):
         return False
     return user.region.district_id == producer.district_id
+
+
+def shown_id_number(user, producer) -> str:
+    """A producer's ID number as `user` may see it, on a page, in an answer or an export."""
+    number = producer.id_number or ""
+    return number if not number or sees_personal_data(user, producer) else mask_id_number(
+        number)
+
+
+def shown_phone(user, producer) -> str:
+    phone = producer.phone or ""
+    return phone if not phone or sees_personal_data(user, producer) else mask_phone(phone)

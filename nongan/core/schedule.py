@@ -25,6 +25,7 @@ DAILY = [
     ("assessment", 3, "nongan.assessment.tasks.refresh_scores"),
     ("credit-publication", 4, "nongan.credit.tasks.publish_credit"),
     ("iot", 4, "nongan.iot.tasks.daily_iot"),
+    ("photo-sweep", 5, "nongan.inspections.tasks.sweep_photos"),
     ("reminders", 7, "nongan.inspections.tasks.send_reminders"),
 ]
 

@@ -1,10 +1,12 @@
-"""Check characters of the codes that identify producers.
+"""Check characters of the codes that identify producers, and the masking of the personal
+ones.
 
 USCC (统一社会信用代码) follows GB 32100-2015; a resident ID number (公民身份号码)
 follows GB 11643-1999. Both are pure functions so forms, imports and the API share them.
 """
 
 import datetime as dt
+import re
 
 USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"  # GB 32100-2015 table 1: no I, O, S, V, Z
 USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
@@ -62,3 +64,22 @@ def mask_id_number(code: str) -> str:
 
 def mask_phone(phone: str) -> str:
     return f"{phone[:3]}****{phone[-4:]}" if phone and len(phone) >= 7 else phone
+
+
+# Personal numbers inside free text: an 18-character resident ID (last may be X) and the old
+# 15-digit form; mobile and landline numbers. Published copies (nongan.public.masking) and
+# the logs (nongan.core.logmask) are scrubbed with these.
+ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])(\d{6})\d{8,11}([0-9Xx])(?![0-9A-Za-z])")
+# Numbers are written grouped too: 139 1234 5678, 139-1234-5678.
+MOBILE = re.compile(r"(?<!\d)(1[3-9]\d)[\s-]?\d{4}[\s-]?(\d{4})(?!\d)")
+LANDLINE = re.compile(r"(?<!\d)(0\d{2,3})-?\d{7,8}(?!\d)")
+
+
+def scrub_numbers(text: str) -> str:
+    """Free text with every ID, mobile and landline number masked: an ID number keeps its
+    area code and check character (310115***********X), a mobile its first three and last
+    four digits (139****5678), a landline its area code (021-********)."""
+    text = ID_NUMBER.sub(lambda m: m.group(1) + "*" * (len(m.group(0)) - 7) + m.group(2),
+                         text or "")
+    text = MOBILE.sub(r"\1****\2", text)
+    return LANDLINE.sub(lambda m: m.group(1) + "-********", text)

@@ -13,6 +13,7 @@ from . import audit
 from .errors import Conflict
 from .listing import page_of
 from .permissions import require
+from .validators import scrub_numbers
 
 
 def attempt(request, action, done) -> None:
@@ -47,7 +48,10 @@ def home(request):
 
 
 def _pretty(value) -> str:
-    return json.dumps(value, ensure_ascii=False, indent=2, sort_keys=True)
+    # The log is read for who changed what, by the city and by districts alike: ID and phone
+    # numbers in the before/after values show masked for everyone (the full ones are on the
+    # record, for those nongan.core.permissions.sees_personal_data lets see them).
+    return scrub_numbers(json.dumps(value, ensure_ascii=False, indent=2, sort_keys=True))
 
 
 @login_required

@@ -102,7 +102,8 @@ def publications_page(request):
             messages.success(request, _("已生成 %(day)s 的报送文件") % {"day": day} if created
                              else _("%(day)s 的报送文件已于之前生成，未重写") % {"day": day})
         return redirect("credit_publications")
-    result = page_of(visible(CreditPublication, request.user), request.GET.get("page"), 30)
+    result = page_of(visible(CreditPublication, request.user).select_related("generated_by"),
+                     request.GET.get("page"), 30)
     return render(request, "credit/publications.html", {
         "result": result, "default_day": default, "names": list(publication.FILES)})
 

@@ -6,7 +6,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
-from ninja import Field, File, Router, Schema, Status
+from ninja import Field, File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from nongan.core.errors import FieldErrors
@@ -128,11 +128,14 @@ def amend(request, inspection_id: int, body: AmendmentIn):
     return Status(201, inspection_dict(_inspections(request.auth).get(pk=inspection.pk)))
 
 
-@router.post("/media", response={201: dict})
-def upload(request, file: File[UploadedFile]):
-    media = services.upload_media(file, actor=request.auth)
-    return Status(201, {"id": str(media.id), "content_type": media.content_type,
-                        "taken_at": media.taken_at, "lon": media.lon, "lat": media.lat})
+@router.post("/media", response={200: dict, 201: dict})
+def upload(request, file: File[UploadedFile], id: Form[uuid.UUID | None] = None):
+    """现场照片. `id`, a uuid the phone gives the photo before sending it, makes a retry
+    safe: the same photo again answers 200 with the stored one, another photo 409."""
+    media, created = services.deliver_media(file, id, actor=request.auth)
+    return Status(201 if created else 200,
+                  {"id": str(media.id), "content_type": media.content_type,
+                   "taken_at": media.taken_at, "lon": media.lon, "lat": media.lat})
 
 
 @router.get("/inspection-templates", response=list[dict])

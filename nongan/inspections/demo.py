@@ -24,8 +24,11 @@ KEEPS_SCHEDULE = 0.9  # share of due visits that happen on time in a well-run gr
 BATCH = 2000
 
 
-def seed_inspections(*, years: int, seed: int, today: dt.date, progress=None) -> dict:
-    """`progress`, when given, is called with the number of producers done."""
+def seed_inspections(*, years: int, seed: int, today: dt.date, progress=None,
+                     general_visits: str | None = None) -> dict:
+    """`progress`, when given, is called with the number of producers done. Producers with
+    no schedule of their own are visited only with `general_visits` (a window unit), as a
+    grid worker's round (网格巡查) covering everyone would."""
     rng = random.Random(f"nongan-seed:{seed}:inspections")
     templates = {t.kind: t for t in ChecklistTemplate.objects.filter(
         active=True, code__in=["daily", "green_annual", "organic_annual"])}
@@ -53,8 +56,8 @@ def seed_inspections(*, years: int, seed: int, today: dt.date, progress=None) ->
         if inspector is None or plot is None:
             continue
         kinds = certified.get(producer.pk, set())
-        windows = windows_in("month", start, today) if kinds else (
-            windows_in("quarter", start, today) if producer.is_scale else [])
+        unit = "month" if kinds else "quarter" if producer.is_scale else general_visits
+        windows = windows_in(unit, start, today) if unit else []
         visits = [(w, templates["daily"]) for w in windows]
         for annual in ("green_annual", "organic_annual"):
             if annual.split("_")[0] in kinds and annual in templates:

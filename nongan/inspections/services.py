@@ -2,17 +2,19 @@
 the producer's replies to rectification orders."""
 
 import datetime as dt
+import logging
 
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
 from nongan.core import audit
+from nongan.core.backup import media_names
 from nongan.core.delivery import deliver_once
-from nongan.core.errors import Conflict, FieldErrors
+from nongan.core.errors import Conflict, FieldErrors, Unavailable
 from nongan.core.geo import distance_m, locate
 from nongan.core.notifications import notify
 from nongan.core.permissions import require
@@ -34,21 +36,86 @@ from .models import (
 )
 
 ANSWER_TYPES = {"yes_no": {"yes", "no", "na"}}
+PHOTO_FOLDER = Media._meta.get_field("file").upload_to.split("/")[0]  # "media"
+log = logging.getLogger(__name__)
+
+
+def upload_media(uploaded, *, actor) -> Media:
+    """Store one field photo after checking its content; the record names its uploader."""
+    return deliver_media(uploaded, None, actor=actor)[0]
 
 
 @transaction.atomic
-def upload_media(uploaded, *, actor) -> Media:
-    """Store one field photo after checking its content; the record names its uploader."""
+def deliver_media(uploaded, media_id, *, actor) -> tuple[Media, bool]:
+    """A photo from a phone, stored once, idempotent by the phone's `media_id` (CONTRACT.md:
+    what is made in the field arrives once): the same photo again under its id answers the
+    stored one (created False) — a phone whose answer was lost sends it again — and another
+    photo under a taken id is a conflict. A storage that cannot take the file (full,
+    read-only) is Unavailable: the phone keeps the photo and sends it later. A file whose
+    row is not written is removed (a process killed in between leaves one for
+    `sweep_photo_files`)."""
     require(actor, "media.upload")
     data = uploaded.read()
     facts = photos.inspect_image(data)
+    if media_id is not None and (stored := Media.objects.filter(pk=media_id).first()):
+        return _same_photo(stored, facts, actor), False
     media = Media(uploaded_by=actor, **facts)
+    if media_id is not None:
+        media.id = media_id
     extension = ".jpg" if facts["content_type"] == "image/jpeg" else ".png"
-    media.file.save(f"{media.id}{extension}", ContentFile(data), save=False)
-    media.save()
-    audit.record("media.upload", media, actor=actor, region_code=actor.region_id,
-                 after={k: v for k, v in facts.items() if k != "size"} | {"size": len(data)})
-    return media
+    name = media.file.field.generate_filename(media, f"{media.id}{extension}")
+    try:
+        media.file.save(f"{media.id}{extension}", ContentFile(data), save=False)
+    except OSError as exc:
+        log.error("photo storage refused %s: %s", name, exc)
+        _discard(media.file.storage, name)  # a disk that filled up mid-write left a part
+        raise Unavailable("照片存储暂时无法写入，照片保留在手机上，稍后自动重新上传") from exc
+    try:
+        with transaction.atomic():
+            media.save()
+        audit.record("media.upload", media, actor=actor, region_code=actor.region_id,
+                     after={k: v for k, v in facts.items() if k != "size"} | {"size": len(data)})
+    except IntegrityError:
+        _discard(media.file.storage, media.file.name)
+        # Two deliveries of the same photo raced; the first one won.
+        if (stored := Media.objects.filter(pk=media.id).first()) is None:
+            raise
+        return _same_photo(stored, facts, actor), False
+    except BaseException:
+        _discard(media.file.storage, media.file.name)
+        raise
+    return media, True
+
+
+def _same_photo(stored: Media, facts: dict, actor) -> Media:
+    if stored.uploaded_by_id != actor.pk or stored.sha256 != facts["sha256"]:
+        raise Conflict("该照片编号已被另一张照片使用")
+    return stored
+
+
+def _discard(storage, name: str) -> None:
+    try:
+        storage.delete(name)
+    except OSError:  # the folder is read-only too: the sweep takes it later
+        log.warning("could not remove %s", name)
+
+
+def sweep_photo_files(*, older_than: dt.timedelta = dt.timedelta(hours=1)) -> list[str]:
+    """Photo files no Media row names — an upload cut off between writing its file and
+    committing its row (the server killed, the database gone) — removed once older than
+    `older_than`, which no upload in progress is. The daily schedule runs it."""
+    storage = Media._meta.get_field("file").storage
+    named = set(Media.objects.values_list("file", flat=True))
+    cutoff = timezone.now() - older_than
+    removed = [name for name in media_names(storage, PHOTO_FOLDER)
+               if name not in named and storage.get_modified_time(name) <= cutoff]
+    if removed:
+        with transaction.atomic():
+            for name in removed:
+                storage.delete(name)
+            audit.record("media.sweep", actor=None, object_type="inspections.media",
+                         after={"removed": removed})
+    return removed
 
 
 def submit_inspection(payload: dict, *, actor) -> tuple[Inspection, bool]:

@@ -1,11 +1,14 @@
 """Background work of field inspection (run by `nongan worker`)."""
 
+import datetime as dt
+
 from django_tasks import task
 
 from nongan.people.models import User
 
 from .notify import notify
 from .schedules import reminders_for, shanghai_today
+from .services import sweep_photo_files
 
 REMINDED_ROLES = ("grid_worker", "town_officer")
 
@@ -29,3 +32,10 @@ def send_reminders() -> dict:
         summary["sms"] += sent["sms"]
         summary["email"] += sent["email"]
     return summary
+
+
+@task()
+def sweep_photos(older_than_minutes: int = 60) -> dict:
+    """照片清理: photo files no record names (an upload cut off half-way), removed."""
+    removed = sweep_photo_files(older_than=dt.timedelta(minutes=older_than_minutes))
+    return {"removed": len(removed)}

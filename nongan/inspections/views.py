@@ -9,7 +9,8 @@ from decimal import Decimal
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Max
+from django.db.models import Count, IntegerField, Max, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -35,7 +36,7 @@ from nongan.risk.todo import items as risk_items
 from . import photos, schedules, services
 from .defaults import new_template_version
 from .forms import INPUT_COLUMNS, YES_NO, AmendmentForm, InspectionFilterForm, amendable_fields
-from .models import RESULTS, ChecklistTemplate, Inspection, Media, Rectification
+from .models import RESULTS, Amendment, ChecklistTemplate, Inspection, Media, Rectification
 from .schedules import reminders_for
 
 PAGE_SIZES = [20, 50, 100, 200]
@@ -111,12 +112,20 @@ def _export_rows(qs):
                order.deadline if order else None, i.n_amendments]
 
 
+def _amendment_count():
+    """Counted per row: a Count() join would GROUP BY every selected column of seven tables,
+    so the database sorted a whole district before the page's LIMIT (5 s at city scale)."""
+    return Coalesce(Subquery(Amendment.objects.filter(inspection=OuterRef("pk")).order_by()
+                             .values("inspection").annotate(n=Count("pk")).values("n"),
+                             output_field=IntegerField()), 0)
+
+
 def _filtered(request):
     user, params = request.user, request.GET
     form = InspectionFilterForm(params)
     form.is_valid()
     data = getattr(form, "cleaned_data", {})
-    qs = _inspections(user).annotate(n_amendments=Count("amendments"))
+    qs = _inspections(user).annotate(n_amendments=_amendment_count())
     notice = None
     if data.get("producer"):
         qs = qs.filter(producer_id=data["producer"])

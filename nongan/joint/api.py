@@ -159,7 +159,8 @@ def record_handover(request, pk: int, body: HandoverIn):
 @router.get("/referral-documents/{pk}")
 def get_document(request, pk: int):
     """A referral document's file, to the referral's district only."""
-    return document_response(get_object_or_404(visible(ReferralDocument, request.auth), pk=pk))
+    return document_response(get_object_or_404(visible(ReferralDocument, request.auth), pk=pk),
+                             request.auth)
 
 
 # ---------------------------------------------------------------- joint inspections

@@ -9,6 +9,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
 
 from nongan.core import pdf
+from nongan.core.permissions import shown_id_number
 from nongan.enforcement.documents import authority_name
 
 from .deadlines import kind_defaults
@@ -22,7 +23,10 @@ def letter_title(kind: str) -> str:
     return kind_defaults()[kind]["document"]
 
 
-def referral_pdf(referral) -> bytes:
+def referral_pdf(referral, reader) -> bytes:
+    """The letter with the party's ID number as `reader` may see it: in full for the sending
+    officer (the copy kept and sent), masked for a reader the personal-data rule keeps
+    from it (nongan.core.permissions.sees_personal_data)."""
     case, party = referral.case, referral.case.party
     styles = pdf.styles()
     authority = authority_name(case.district)
@@ -34,7 +38,7 @@ def referral_pdf(referral) -> bytes:
             "请在移送书回执上签字后退回我委，并将处理结果书面告知我委。")
     rows = [("当事人", party.name),
             ("统一社会信用代码" if party.uscc else "证件号码",
-             party.uscc or party.id_number or "—"),
+             party.uscc or shown_id_number(reader, party) or "—"),
             ("住所（地址）", party.address or "—"),
             ("案由", case.title),
             ("立案日期", pdf.chinese_date(case.opened_on))]

@@ -1,7 +1,7 @@
 """Reads of referrals and joint inspections shared by the pages and the API: the scoped,
 filtered lists, their Excel rows, one record as JSON."""
 
-from django.db.models import Prefetch, Q
+from django.db.models import Count, Prefetch, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -143,10 +143,11 @@ JOINT_HEADERS = ["编号", "名称", "区", "检查日期", "参加部门", "参
 
 
 def joint_export_rows(qs):
-    for j in qs:
+    # distinct: the agency filter's join must never multiply the count
+    for j in qs.annotate(linked=Count("inspections", distinct=True)):
         yield [j.pk, j.title, j.district.name, j.inspected_on,
                "、".join(a.name for a in j.agencies.all()), participants_text(j),
-               j.inspections.count(), j.spot_check.title if j.spot_check else "", j.note]
+               j.linked, j.spot_check.title if j.spot_check else "", j.note]
 
 
 def participants_text(joint) -> str:

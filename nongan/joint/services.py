@@ -215,7 +215,7 @@ def refer_case(case: Case, data: dict, *, actor) -> Referral:
     except IntegrityError:
         raise Conflict(f"该案件已移送{fields['agency'].name}且尚未办结") from None
     _store(referral, "letter", f"{letters.letter_title(referral.kind)} {number}.pdf",
-           letters.referral_pdf(referral), "application/pdf", actor, generated=True)
+           letters.referral_pdf(referral, actor), "application/pdf", actor, generated=True)
     audit.record("referral.send", referral, actor=actor, region_code=case.village_id,
                  after={"referral_no": number, "case": case.case_no,
                         "agency": fields["agency"].name, "kind": fields["kind"],

@@ -1,6 +1,7 @@
 import datetime as dt
 import uuid
 
+from django.db.models import Prefetch
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -15,7 +16,7 @@ from nongan.people.models import Organisation, User
 from nongan.regions.models import Region
 
 from . import deadlines, limits, queries, services
-from .models import FollowUp, MonitoringPlan, MonthlySummary, Sample
+from .models import FollowUp, FollowUpNote, MonitoringPlan, MonthlySummary, Sample
 
 router = Router(tags=["monitoring"])
 
@@ -95,8 +96,9 @@ class MonthIn(Schema):
     month: str
 
 
-def plan_dict(plan: MonitoringPlan, user) -> dict:
-    rows = queries.plan_progress(plan, user)
+def plan_dict(plan: MonitoringPlan, user, rows=None) -> dict:
+    """The plan with its progress (`rows`, when a page's were read at once)."""
+    rows = queries.plan_progress(plan, user) if rows is None else rows
     return {"id": plan.pk, "name": plan.name, "level": plan.level, "kind": plan.kind,
             "region": plan.region_id, "starts_on": plan.starts_on, "ends_on": plan.ends_on,
             "analytes": plan.analytes, "lab": plan.lab_id,
@@ -120,7 +122,8 @@ def _num(value):
     return None if value is None else float(value)
 
 
-def sample_dict(s: Sample) -> dict:
+def sample_dict(s: Sample, ask_by: dict | None = None) -> dict:
+    """The sample (`ask_by`: a page's re-test deadlines, when they were read at once)."""
     return {
         "uuid": str(s.uuid), "sample_no": s.sample_no, "plan": s.plan_id, "kind": s.kind,
         "lab": s.lab_id, "lab_name": s.lab.name, "producer": s.producer_id,
@@ -137,7 +140,7 @@ def sample_dict(s: Sample) -> dict:
         "verdict": s.verdict, "standard": s.standard.label if s.standard else None,
         "completed_at": s.completed_at, "report": bool(s.report),
         "notified_at": s.notified_at,
-        "retest_ask_by": deadlines.retest_ask_by(s),
+        "retest_ask_by": ask_by[s.pk] if ask_by is not None else deadlines.retest_ask_by(s),
         "retest_of": s.retest_of.sample_no if s.retest_of else None,
         "confirms": s.confirms.sample_no if s.confirms else None,
         "results": [result_dict(r) for r in s.results.all() if r.current],
@@ -167,8 +170,9 @@ def list_plans(request, kind: str = "", page: int = 1, page_size: int = 50):
     if kind:
         qs = qs.filter(kind=kind)
     found = page_of(qs, page, page_size)
+    progress = queries.plans_progress(found["items"], request.auth)
     return {"count": found["count"],
-            "items": [plan_dict(p, request.auth) for p in found["items"]]}
+            "items": [plan_dict(p, request.auth, progress[p.pk]) for p in found["items"]]}
 
 
 @router.post("/monitoring-plans", response={201: dict})
@@ -202,7 +206,8 @@ def list_samples(request, region: str = "", kind: str = "", verdict: str = "",
         "photos", "co_samplers", "results").select_related("plot", "sampler", "retest_of",
                                                            "confirms")
     found = page_of(qs, page, page_size)
-    return {"count": found["count"], "items": [sample_dict(s) for s in found["items"]]}
+    ask_by = deadlines.retest_ask_by_each(found["items"])
+    return {"count": found["count"], "items": [sample_dict(s, ask_by) for s in found["items"]]}
 
 
 @router.get("/samples/{sample_no}", response=dict)
@@ -287,9 +292,14 @@ def sampling_kit(request):
     }
 
 
+def _follow_ups(user):
+    return queries.follow_ups_for(user).prefetch_related(
+        Prefetch("notes", FollowUpNote.objects.select_related("author")))
+
+
 @router.get("/follow-ups", response=dict)
 def list_follow_ups(request, state: str = "", page: int = 1, page_size: int = 50):
-    qs = queries.follow_ups_for(request.auth)
+    qs = _follow_ups(request.auth)
     if state:
         qs = qs.filter(state=state)
     found = page_of(qs, page, page_size)
@@ -303,30 +313,30 @@ def follow_up_dict(f: FollowUp) -> dict:
             "traced_inputs": f.traced_inputs,
             "notes": [{"kind": n.kind, "text": n.text, "at": n.at,
                        "author": n.author.username if n.author else None}
-                      for n in f.notes.select_related("author")]}
+                      for n in f.notes.all()]}
 
 
 def _follow_up(request, pk) -> FollowUp:
-    return get_object_or_404(queries.follow_ups_for(request.auth), pk=pk)
+    return get_object_or_404(_follow_ups(request.auth), pk=pk)
 
 
+# A step's answer is the follow-up read again: its notes are read with the follow-up.
 @router.post("/follow-ups/{pk}/notes", response={201: dict})
 def follow_up_note(request, pk: int, body: TextIn):
-    follow_up = _follow_up(request, pk)
-    services.add_note(follow_up, body.text, actor=request.auth)
-    return Status(201, follow_up_dict(follow_up))
+    services.add_note(_follow_up(request, pk), body.text, actor=request.auth)
+    return Status(201, follow_up_dict(_follow_up(request, pk)))
 
 
 @router.post("/follow-ups/{pk}/propose", response=dict)
 def follow_up_propose(request, pk: int, body: TextIn):
-    return follow_up_dict(services.propose_case(_follow_up(request, pk), body.text,
-                                                actor=request.auth))
+    services.propose_case(_follow_up(request, pk), body.text, actor=request.auth)
+    return follow_up_dict(_follow_up(request, pk))
 
 
 @router.post("/follow-ups/{pk}/close", response=dict)
 def follow_up_close(request, pk: int, body: TextIn):
-    return follow_up_dict(services.close_follow_up(_follow_up(request, pk), body.text,
-                                                   actor=request.auth))
+    services.close_follow_up(_follow_up(request, pk), body.text, actor=request.auth)
+    return follow_up_dict(_follow_up(request, pk))
 
 
 @router.get("/monitoring/monthly", response=dict)

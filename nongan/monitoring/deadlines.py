@@ -12,7 +12,7 @@ import datetime as dt
 
 from django.utils import timezone
 
-from nongan.core.workdays import add_working_days
+from nongan.core.workdays import add_working_days, add_working_days_to_each
 
 RESULT_DAYS = 10
 SUMMARY_DAY = 25
@@ -56,13 +56,24 @@ def summary_due(month: dt.date) -> dt.date:
     return month.replace(day=SUMMARY_DAY)
 
 
-def retest_ask_by(sample) -> dt.datetime | None:
-    """Until when the party may ask for a re-test, counted from being told of the result."""
+def retest_ask_by(sample, ends: dict | None = None) -> dt.datetime | None:
+    """Until when the party may ask for a re-test, counted from being told of the result
+    (`ends`: the last days already counted for a page of samples, by notification day)."""
     if sample.notified_at is None:
         return None
     if sample.kind == "rapid":
         return sample.notified_at + RAPID_RETEST_ASK
-    return end_of(add_working_days(local_date(sample.notified_at), RETEST_ASK_WORKING_DAYS))
+    day = local_date(sample.notified_at)
+    return end_of(ends[day] if ends is not None
+                  else add_working_days(day, RETEST_ASK_WORKING_DAYS))
+
+
+def retest_ask_by_each(samples) -> dict[int, dt.datetime | None]:
+    """`retest_ask_by` of each of `samples` (a page of them), reading the calendar once."""
+    ends = add_working_days_to_each(
+        {local_date(s.notified_at) for s in samples if s.notified_at and s.kind != "rapid"},
+        RETEST_ASK_WORKING_DAYS)
+    return {s.pk: retest_ask_by(s, ends) for s in samples}
 
 
 def retest_report_by(received_at: dt.datetime) -> dt.date:

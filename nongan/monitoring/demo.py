@@ -1129,10 +1129,11 @@ class History:
             self.counts["monthly_summaries"] += 1
 
 
-def seed_monitoring(*, years: int, seed: int, today: dt.date, progress=None) -> dict:
-    """Write `min(years, 2)` years of monitoring history up to the day before `today`.
-    `progress`, when given, is called with (steps done, steps in all)."""
-    years = min(years, MAX_YEARS)
+def seed_monitoring(*, years: int, seed: int, today: dt.date, progress=None,
+                    max_years: int | None = None) -> dict:
+    """Write `min(years, max_years or 2)` years of monitoring history up to the day before
+    `today`. `progress`, when given, is called with (steps done, steps in all)."""
+    years = min(years, max_years or MAX_YEARS)
     empty = {"monitoring_plans": 0, "samples": 0, "rapid_tests": 0, "results": 0,
              "non_compliant_samples": 0, "follow_ups": 0, "monthly_summaries": 0}
     if years <= 0:

@@ -39,11 +39,9 @@ def plan_list(request):
         qs = qs.filter(kind=kind)
     result = page_of(qs, params.get("page"), params.get("page_size"))
     today = timezone.localdate()
-    rows = []
-    for plan in result["items"]:
-        totals = queries.progress_totals(queries.plan_progress(plan, user))
-        rows.append({"plan": plan, "totals": totals,
-                     "running": plan.starts_on <= today <= plan.ends_on})
+    progress = queries.plans_progress(result["items"], user)
+    rows = [{"plan": plan, "totals": queries.progress_totals(progress[plan.pk]),
+             "running": plan.starts_on <= today <= plan.ends_on} for plan in result["items"]]
     return render(request, "monitoring/plan_list.html", {
         "page": result, "rows": rows, "kinds": KINDS, "kind": kind,
         "can_create": allowed(user, "plan.create")})

@@ -5,12 +5,12 @@ from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
 
 from nongan.core.listing import page_of, xlsx_response
-from nongan.core.permissions import require
+from nongan.core.permissions import require, shown_id_number, shown_phone
 from nongan.core.scoping import visible
 
 from . import services
 from .models import Plot, Producer
-from .queries import EXPORT_HEADERS, export_rows, plots_for, producers_for, shown_id_number
+from .queries import EXPORT_HEADERS, export_rows, plots_for, producers_for
 
 router = Router(tags=["producers"])
 
@@ -92,7 +92,8 @@ class PlotPage(Schema):
 
 def producer_dict(user, p: Producer) -> dict:
     return {"id": p.pk, "name": p.name, "kind": p.kind, "uscc": p.uscc,
-            "id_number": shown_id_number(user, p), "legal_rep": p.legal_rep, "phone": p.phone,
+            "id_number": shown_id_number(user, p), "legal_rep": p.legal_rep,
+            "phone": shown_phone(user, p),
             "address": p.address, "village": p.village_id, "town": p.town_id,
             "district": p.district_id, "grid": p.grid.code if p.grid_id else None,
             "area_mu": float(p.area_mu), "is_scale": p.is_scale, "products": p.products,

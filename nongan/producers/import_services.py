@@ -41,6 +41,8 @@ def start_import(kind: str, uploaded_file, *, actor) -> ImportJob:
             errors["file"] = "文件格式应为 " + "、".join(accepted)
         elif uploaded_file.size > MAX_UPLOAD_BYTES:
             errors["file"] = f"文件不能超过 {MAX_UPLOAD_BYTES // 1024 // 1024} MB，请拆分后导入"
+        elif error := importing.content_error(suffix, uploaded_file):
+            errors["file"] = error
     if errors:
         raise FieldErrors(errors)
     from .tasks import import_register_file
@@ -61,6 +63,20 @@ def update_job(job: ImportJob, **fields) -> None:
     for name, value in fields.items():
         setattr(job, name, value)
     type(job).objects.filter(pk=job.pk).update(**fields)
+
+
+def release_job(model, job_id: int, outcome: str) -> None:
+    """The worker died in the middle of the job's task (core.workers). The import is one
+    transaction, so nothing of it was written: the job waits for the task's next run, or
+    has failed when the task is given up. A job past "running" is left as it is."""
+    job = model.objects.filter(pk=job_id, status="running").first()
+    if job is None:
+        return
+    if outcome == "failed":
+        fail_job(job, [{"row": None, "column": "", "message": "导入时后台任务多次中断，未导入任何"
+                                                          "数据；请稍后重新上传或联系管理员"}])
+    else:
+        update_job(job, status="pending", processed=0)
 
 
 def fail_job(job: ImportJob, errors: list[dict]) -> str:

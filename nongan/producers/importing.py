@@ -101,6 +101,21 @@ def heading(text) -> str:
     return "".join(text.split()).replace("*", "").lower()
 
 
+def content_error(suffix: str, uploaded) -> str:
+    """Why an uploaded file's content is not what its name says ("" when it is). The name
+    picks the reader, so the content is checked before the file is stored: a workbook is a
+    zip archive (PK\\x03\\x04), a CSV or GeoJSON file is text."""
+    head = uploaded.read(4096)
+    uploaded.seek(0)
+    if suffix == ".xlsx":
+        return "" if head.startswith(b"PK\x03\x04") else "文件内容不是 Excel 工作簿（.xlsx）"
+    if b"\x00" in head:
+        return f"文件内容不是文本，不能作为 {suffix} 文件读取"
+    if suffix in GEOJSON and not head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{"):
+        return "文件内容不是 GeoJSON"
+    return ""
+
+
 class FileError(Exception):
     """The file as a whole cannot be read: its format, its headings, its size."""
 

@@ -2,9 +2,8 @@
 
 from django.db.models import Exists, OuterRef, Q
 
-from nongan.core.permissions import sees_personal_data
+from nongan.core.permissions import shown_id_number, shown_phone
 from nongan.core.scoping import visible, within
-from nongan.core.validators import mask_id_number
 from nongan.regions.models import Region
 
 from .models import Certification, Plot, Producer
@@ -49,13 +48,6 @@ def plots_for(user, producer=None):
     return qs.filter(producer=producer) if producer is not None else qs
 
 
-def shown_id_number(user, producer: Producer) -> str:
-    if not producer.id_number:
-        return ""
-    return producer.id_number if sees_personal_data(user, producer) else mask_id_number(
-        producer.id_number)
-
-
 EXPORT_HEADERS = ["名称", "主体类型", "统一社会信用代码", "身份证号码", "法定代表人/负责人", "联系电话",
                   "区", "镇（街道）", "村（居）", "村代码", "面积（亩）", "规模主体", "产品与品种",
                   "二品一标"]
@@ -67,7 +59,7 @@ def export_rows(user, qs):
         certs.setdefault(c.producer_id, []).append(f"{c.get_kind_display()}:{c.cert_no}")
     for p in qs.iterator(chunk_size=2000):
         yield [p.name, p.get_kind_display(), p.uscc or "", shown_id_number(user, p), p.legal_rep,
-               p.phone, p.district.name, p.town.name, p.village.name, p.village_id,
+               shown_phone(user, p), p.district.name, p.town.name, p.village.name, p.village_id,
                float(p.area_mu), "是" if p.is_scale else "否",
                ";".join(f"{x['name']}:{','.join(x.get('varieties', []))}" for x in p.products),
                ";".join(certs.get(p.pk, []))]

@@ -6,7 +6,7 @@ from django.db import transaction
 
 from nongan.core import audit
 from nongan.core.errors import FieldErrors
-from nongan.core.geo import area_mu, overlapping, parse_polygon
+from nongan.core.geo import MAX_SPAN_DEG, area_mu, overlapping, parse_polygon
 from nongan.core.scoping import in_scope
 from nongan.credit import services as credit
 from nongan.regions.models import Grid, Region
@@ -214,8 +214,10 @@ def candidates_near(geom, exclude_producer_id=None):
 
     minx, miny, maxx, maxy = geom.bounds
     # No ordering: the model's default (plot_no) would make the planner skip the bbox index.
-    qs = Plot.objects.filter(active=True, min_lon__lte=maxx, max_lon__gte=minx,
-                             min_lat__lte=maxy, max_lat__gte=miny).order_by()
+    # The lower bound on min_lon adds nothing but bounds the index scan (geo.MAX_SPAN_DEG):
+    # without it, a point in the east read every plot to its west (0.4 s at a million).
+    qs = Plot.objects.filter(active=True, min_lon__gte=minx - MAX_SPAN_DEG, min_lon__lte=maxx,
+                             max_lon__gte=minx, min_lat__lte=maxy, max_lat__gte=miny).order_by()
     if exclude_producer_id:
         qs = qs.exclude(producer_id=exclude_producer_id)
     return [(p, shape(p.geometry)) for p in qs.only("id", "plot_no", "geometry", "overlaps")]

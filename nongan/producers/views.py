@@ -19,7 +19,7 @@ from nongan.core.errors import FieldErrors
 from nongan.core.listing import page_of, sort_headers, xlsx_response
 from nongan.core.permissions import allowed, require, sees_personal_data
 from nongan.core.scoping import visible
-from nongan.core.validators import mask_id_number
+from nongan.core.validators import mask_id_number, mask_phone
 from nongan.credit.queries import credit_file
 from nongan.monitoring.pages import VERDICT_BADGES, failed_results, producer_samples
 from nongan.regions.models import Region
@@ -337,33 +337,37 @@ def producer_edit(request, pk):
     producer = _producer(request, pk)
     require(request.user, "register.edit")
     user = request.user
-    full_id = sees_personal_data(user, producer)
-    id_hint = "" if full_id or not producer.id_number else _(
-        "当前：%(masked)s，留空则不修改") % {"masked": mask_id_number(producer.id_number)}
+    # Numbers the user may not see in full are not put in the form; left blank, they stay.
+    masked = {} if sees_personal_data(user, producer) else {
+        f: mask(getattr(producer, f)) for f, mask in (("id_number", mask_id_number),
+                                                      ("phone", mask_phone))
+        if getattr(producer, f)}
+    hints = {hint: _("当前：%(masked)s，留空则不修改") % {"masked": masked[f]}
+             for hint, f in (("id_hint", "id_number"), ("phone_hint", "phone")) if f in masked}
     if request.method == "GET":
         initial = {f: getattr(producer, f) or "" for f in ProducerForm.SERVICE_FIELDS
-                   if f not in ("village", "products", "id_number")}
+                   if f not in ("village", "products", *masked)}
         initial |= {"village": producer.village_id, "town": producer.town_id,
                     "products": ";".join(
                         p["name"] + (":" + ",".join(p["varieties"]) if p.get("varieties")
-                                     else "") for p in producer.products),
-                    "id_number": producer.id_number if full_id else ""}
+                                     else "") for p in producer.products)}
         form = ProducerForm(initial=initial)
         return render(request, "producers/form.html", {
-            "form": form, "producer": producer, "id_hint": id_hint,
+            "form": form, "producer": producer, **hints,
             "picker": _picker(user, village_code=producer.village_id),
         })
     form = ProducerForm(request.POST)
     form.is_valid()
     raw = form.raw()
     picker = _picker(user, village_code=raw["village"], town_code=raw["town"])
-    context = {"form": form, "producer": producer, "id_hint": id_hint, "picker": picker}
+    context = {"form": form, "producer": producer, **hints, "picker": picker}
     if "pick_town" in request.POST:
         context["picker"] = _picker(user, town_code=raw["town"])
         return render(request, "producers/form.html", context)
     data = form.service_data()
-    if not data["id_number"] and not full_id:
-        data.pop("id_number")  # a masked number is not shown, so blank means "keep"
+    for field in masked:
+        if not data[field]:
+            data.pop(field)  # a masked number is not shown, so blank means "keep"
     try:
         services.update_producer(producer, data, actor=user)
     except FieldErrors as exc:

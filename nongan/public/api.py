@@ -78,7 +78,9 @@ class PenaltyPage(Schema):
     items: list[PenaltyOut]
 
 
-def _spot_check(check) -> dict:
+def _spot_check(check, targets=None) -> dict:
+    """The check as published, with its `targets` (read here unless a page's were read)."""
+    targets = queries.targets(check) if targets is None else targets
     return {"id": check.pk, "title": check.title, "region": check.region,
             "matter": check.matter, "period_start": check.period_start,
             "period_end": check.period_end, "state": check.state,
@@ -87,7 +89,7 @@ def _spot_check(check) -> dict:
             # The seed is the secret the hash commits to: revealed only by the draw.
             "seed": check.seed if check.drawn_at else None,
             "cancel_reason": check.cancel_reason,
-            "targets": [queries.target_row(t) for t in queries.targets(check)]}
+            "targets": [queries.target_row(t) for t in targets]}
 
 
 def _penalty(notice) -> dict:
@@ -101,7 +103,9 @@ def _penalty(notice) -> dict:
 @router.get("/public/spot-checks", response=SpotCheckPage)
 def spot_checks(request, q: str = "", district: str = "", page: int = 1, page_size: int = 50):
     result = page_of(queries.spot_checks(q, district), page, page_size)
-    return {"count": result["count"], "items": [_spot_check(c) for c in result["items"]]}
+    targets = queries.targets_of(result["items"])
+    return {"count": result["count"],
+            "items": [_spot_check(c, targets[c.pk]) for c in result["items"]]}
 
 
 @router.get("/public/spot-checks/{check_id}", response=SpotCheckOut)

@@ -2,13 +2,7 @@
 ID numbers and phone numbers. Published copies are made through these functions and
 stored masked, so an unmasked value never reaches a public page or answer."""
 
-import re
-
-# 18-digit resident ID (last may be X) and the old 15-digit form; mobile and landline numbers.
-ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])(\d{6})\d{8,11}([0-9Xx])(?![0-9A-Za-z])")
-# Numbers are written grouped too: 139 1234 5678, 139-1234-5678.
-MOBILE = re.compile(r"(?<!\d)(1[3-9]\d)[\s-]?\d{4}[\s-]?(\d{4})(?!\d)")
-LANDLINE = re.compile(r"(?<!\d)(0\d{2,3})-?\d{7,8}(?!\d)")
+from nongan.core.validators import scrub_numbers
 
 INDIVIDUAL_KINDS = {"grower"}
 
@@ -41,9 +35,7 @@ def scrub(text: str, names=()) -> str:
     text = text or ""
     for name in sorted({n.strip() for n in names if n and n.strip()}, key=len, reverse=True):
         text = text.replace(name, mask_name(name))
-    text = ID_NUMBER.sub(lambda m: m.group(1) + "*" * (len(m.group(0)) - 7) + m.group(2), text)
-    text = MOBILE.sub(r"\1****\2", text)
-    return LANDLINE.sub(lambda m: m.group(1) + "-********", text)
+    return scrub_numbers(text)
 
 
 def party_name(producer) -> str:

@@ -41,8 +41,19 @@ def targets(check: SpotCheck):
     """The drawn targets in draw order (none before the draw); show them through `target_row`."""
     if not check.drawn_at:
         return Target.objects.none()
-    return Target.objects.filter(spot_check=check).select_related("producer", "town") \
-        .order_by("position")
+    return _in_draw_order().filter(spot_check=check)
+
+
+def targets_of(checks) -> dict[int, list[Target]]:
+    """`targets` of each of `checks` (a page of them), in one query."""
+    found = {check.pk: [] for check in checks}
+    for target in _in_draw_order().filter(spot_check__in=[c.pk for c in checks if c.drawn_at]):
+        found[target.spot_check_id].append(target)
+    return found
+
+
+def _in_draw_order():
+    return Target.objects.select_related("producer", "town").order_by("position")
 
 
 def target_row(target: Target) -> dict:

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from nongan.core.errors import FieldErrors
 from nongan.core.listing import page_of, xlsx_response
-from nongan.core.permissions import allowed, require
+from nongan.core.permissions import allowed, require, shown_phone
 from nongan.core.scoping import visible
 from nongan.core.templatetags.nongan_ui import GRID_KIND_LABELS, MEMBER_ROLE_LABELS
 
@@ -169,12 +169,12 @@ def _coverage_lists(user, region) -> dict:
     }
 
 
-def _coverage_xlsx(which, qs, region):
+def _coverage_xlsx(user, which, qs, region):
     if which == "producers":
         headers = [_("名称"), _("主体类型"), _("统一社会信用代码"), _("法定代表人/负责人"),
                    _("联系电话"), _("区"), _("镇（街道）"), _("村（居）"), _("村代码"),
                    _("原网格（已撤销）")]
-        rows = ([p.name, p.get_kind_display(), p.uscc or "", p.legal_rep, p.phone,
+        rows = ([p.name, p.get_kind_display(), p.uscc or "", p.legal_rep, shown_phone(user, p),
                  p.district.name, p.town.name, p.village.name, p.village_id,
                  p.grid.code if p.grid_id else ""] for p in qs.iterator(chunk_size=2000))
     elif which == "plots":
@@ -213,7 +213,7 @@ def coverage(request, code):
         which = request.GET.get("list", "")
         if which not in lists:
             raise Http404
-        return _coverage_xlsx(which, lists[which], found)
+        return _coverage_xlsx(user, which, lists[which], found)
     pages = {key: page_of(qs, request.GET.get(f"{key}_page"), COVERAGE_PAGE_SIZE)
              for key, qs in lists.items()}
     return render(request, "regions/coverage.html", {

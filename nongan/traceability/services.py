@@ -53,6 +53,8 @@ def start_import(kind: str, uploaded_file, *, actor) -> TraceImport:
             errors["file"] = "文件格式应为 " + "、".join(register_importing.SPREADSHEETS)
         elif uploaded_file.size > MAX_UPLOAD_BYTES:
             errors["file"] = f"文件不能超过 {MAX_UPLOAD_BYTES // 1024 // 1024} MB，请拆分后导入"
+        elif error := register_importing.content_error(suffix, uploaded_file):
+            errors["file"] = error
     if errors:
         raise FieldErrors(errors)
     from .tasks import import_trace_file

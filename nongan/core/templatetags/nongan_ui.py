@@ -1,10 +1,13 @@
-"""Small template helpers shared by every page: permissions, translated labels."""
+"""Small template helpers shared by every page: permissions, personal data, translated labels."""
 
 from django import template
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from nongan.core.permissions import allowed
+from nongan.core.permissions import allowed, sees_personal_data, shown_phone
+from nongan.core.validators import scrub_numbers
 
 register = template.Library()
 
@@ -28,6 +31,29 @@ GRID_KIND_LABELS = {"village": _("村级网格"), "producer": _("主体网格")}
 def can(user, action: str) -> bool:
     """`{% if user|can:"grid.edit" %}` — nongan.core.permissions.ACTIONS, in templates."""
     return allowed(user, action)
+
+
+@register.filter
+def phone_for(producer, user) -> str:
+    """`{{ producer|phone_for:user }}`: full or masked by the personal-data rule
+    (nongan.core.permissions.sees_personal_data)."""
+    return shown_phone(user, producer)
+
+
+@register.simple_tag
+def phone_link(user, producer) -> str:
+    """`{% phone_link user producer %}`: a full number as a `tel:` link, a masked one as text."""
+    if producer.phone and sees_personal_data(user, producer):
+        return format_html('<a href="tel:{0}">{0}</a>', producer.phone)
+    return shown_phone(user, producer)
+
+
+@register.simple_tag
+def document_for(user, producer, html: str) -> str:
+    """`{% document_for user case.party step.document %}`: a frozen document (执法文书, issued
+    with the party's full numbers) as `user` may read it — every ID and phone number masked
+    unless the rule lets `user` see the party's."""
+    return mark_safe(html if sees_personal_data(user, producer) else scrub_numbers(html))
 
 
 @register.filter

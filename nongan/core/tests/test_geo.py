@@ -51,7 +51,14 @@ def test_outside_shanghai_is_refused_and_hints_at_swapped_coordinates():
 
 def test_absurd_sizes_are_refused():
     assert "过小" in reason(square(121.5, 31.2, 3))
-    assert "过大" in reason(square(121.3, 31.0, 12000))
+    assert "过大" in reason(square(121.3, 31.0, 4000))
+
+
+def test_a_plot_spanning_over_ten_kilometres_is_refused_whatever_its_area():
+    strip = {"type": "Polygon", "coordinates": [[[121.30, 31.0], [121.42, 31.0],
+                                                 [121.42, 31.0005], [121.30, 31.0005],
+                                                 [121.30, 31.0]]]}  # 11.4 km by 55 m
+    assert "跨度" in reason(strip)
 
 
 def test_only_polygons_are_plots():
@@ -63,7 +70,7 @@ def test_a_feature_is_unwrapped_and_multipolygons_are_accepted():
     feature = {"type": "Feature", "properties": {}, "geometry": square(121.5, 31.2)}
     assert parse_polygon(feature).geom_type == "Polygon"
     multi = {"type": "MultiPolygon", "coordinates": [square(121.5, 31.2)["coordinates"],
-                                                     square(121.6, 31.2)["coordinates"]]}
+                                                     square(121.51, 31.2)["coordinates"]]}
     assert abs(area_mu(parse_polygon(multi)) - Decimal(30)) < Decimal("0.3")
 
 

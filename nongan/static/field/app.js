@@ -833,12 +833,27 @@
     throw new Transient(`服务器暂时出错（${response.status}），稍后重试`);
   }
 
-  async function uploadMedia(blob, name) {
+  async function uploadMedia(blob, name, id) {
     const body = new FormData();
     body.append("file", blob, name);
+    body.append("id", id);
     const response = await apiFetch("media", { method: "POST", body });
-    if (response.status === 201) return (await response.json()).id;
+    // 200: the server had it already (an earlier answer was lost on the way).
+    if (response.status === 201 || response.status === 200) return (await response.json()).id;
+    if (response.status === 409) throw new Rejected(await messagesOf(response));
     return failure(response);
+  }
+
+  /* A photo or the signature of a record, sent once: its id is saved before it is sent, so
+     an answer lost on the way makes the next try a repeat, not a second photo. */
+  async function sendFile(record, file, name) {
+    if (file.mediaId) return;  // uploaded on an earlier try
+    if (!file.id) {
+      file.id = newUuid();
+      await dbPut("outbox", record);
+    }
+    file.mediaId = await uploadMedia(file.blob, name, file.id);
+    await dbPut("outbox", record);
   }
 
   let syncing = false;
@@ -847,15 +862,8 @@
   async function syncOne(record) {
     const kind = kindOf(record);
     try {
-      for (const photo of record.photos) {
-        if (photo.mediaId) continue;  // uploaded on an earlier try: never send it twice
-        photo.mediaId = await uploadMedia(photo.blob, photo.name);
-        await dbPut("outbox", record);
-      }
-      if (record.signature && !record.signature.mediaId) {
-        record.signature.mediaId = await uploadMedia(record.signature.blob, "signature.png");
-        await dbPut("outbox", record);
-      }
+      for (const photo of record.photos) await sendFile(record, photo, photo.name);
+      if (record.signature) await sendFile(record, record.signature, "signature.png");
       const body = kind.body(record, record.photos.map((p) => p.mediaId),
         record.signature ? record.signature.mediaId : null);
       const response = await apiFetch(kind.endpoint, { method: "POST", body: JSON.stringify(body),

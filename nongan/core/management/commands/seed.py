@@ -1,8 +1,9 @@
+import resource
 import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from nongan.seeding import SeedRefused, print_logins, seed
+from nongan.seeding import SCALES, SeedRefused, print_logins, seed
 
 
 class Command(BaseCommand):
@@ -18,23 +19,32 @@ class Command(BaseCommand):
                             help="years of history for the inspection and sampling modules "
                                  "(recorded with the run; used once those modules exist)")
         parser.add_argument("--random-seed", type=int, default=1, help="default 1")
+        parser.add_argument("--scale", choices=sorted(SCALES),
+                            help="a whole city instead of --producers/--years: shanghai = "
+                                 "30,000 producers, 1,000,000 plots, five years of inspections "
+                                 "and sampling")
         parser.add_argument("--no-logins", dest="logins", action="store_false",
                             help="do not print the demo logins afterwards")
 
-    def handle(self, *args, producers, years, random_seed, logins, **options):
+    def handle(self, *args, producers, years, random_seed, logins, scale, **options):
         if years < 0:
             raise CommandError("--years 不能为负数")
         started = time.monotonic()
         try:
             counts = seed(producers, years=years, random_seed=random_seed,
-                          progress=options["verbosity"] > 0)
+                          progress=options["verbosity"] > 0,
+                          scale=SCALES[scale] if scale else None)
         except SeedRefused as exc:
             raise CommandError(str(exc)) from None
+        # ru_maxrss is in KiB on Linux: the peak of this process, the seed's own footprint.
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         self.stdout.write(
-            f"演示数据已生成（随机种子 {random_seed}，用时 {time.monotonic() - started:.1f} 秒）："
+            f"演示数据已生成（随机种子 {random_seed}，用时 {time.monotonic() - started:.1f} 秒，"
+            f"内存峰值 {peak:.0f} MB）："
             f"生产主体 {counts['producers']} 个（规模主体 {counts['scale_producers']} 个），"
             f"地块 {counts['plots']} 块，二品一标证书 {counts['certifications']} 张，"
-            f"账号 {counts['accounts']} 个，网格人员 {counts['grid_members']} 名。")
+            f"账号 {counts['accounts']} 个，网格人员 {counts['grid_members']} 名，"
+            f"巡查记录 {counts.get('inspections', 0)} 条。")
         if counts.get("samples"):
             self.stdout.write(
                 f"抽样监测：监测任务 {counts['monitoring_plans']} 项，样品 {counts['samples']} 个"
