@@ -24,7 +24,7 @@ from nongan.seeding import SCALES, Scale, seed
 
 TODAY = timezone.localdate()
 MINI = Scale(producers=30, years=3, plots=600, general_visits="quarter", monitoring_years=3)
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.once]  # the layout is pure Python
 
 
 @pytest.fixture(scope="module")
