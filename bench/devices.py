@@ -24,6 +24,7 @@ phones talks to the server over HTTP only.
 
 import contextlib
 import datetime as dt
+import hashlib
 import io
 import os
 import random
@@ -138,6 +139,7 @@ class Device:
         self.plots: dict[int, list[dict]] = {}
         self.outbox: list[Record] = []
         self.acknowledged: dict[str, dict] = {}
+        self.photo_ids: dict[str, uuid.UUID] = {}  # by the photo's SHA-256
         self.logged_in = False
 
     # --- HTTP -----------------------------------------------------------------------------
@@ -250,9 +252,13 @@ class Device:
         return record
 
     def _upload(self, data: bytes, name: str, content_type: str, kind: str) -> str:
+        """Each photo under an id of its own, given the first time it is sent and sent again
+        with every retry, as app.js does: a photo whose answer was lost is stored once."""
+        photo_id = self.photo_ids.setdefault(hashlib.sha256(data).hexdigest(), uuid.uuid4())
         answer = self._send("POST", API + "media", f"POST /api/v1/media [{kind}]",
-                            files={"file": (name, data, content_type)})
-        if answer.status_code != 201:
+                            files={"file": (name, data, content_type)},
+                            data={"id": str(photo_id)})
+        if answer.status_code not in (200, 201):
             raise Rejected(answer.status_code, _detail(answer))
         return answer.json()["id"]
 

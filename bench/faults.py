@@ -15,7 +15,7 @@ read-only for them.
 
 Devices are bench/devices.py's phones (the field app's protocol: photos, signature, then
 the record under its uuid; a transient failure ends the round and the next round retries),
-each photo sent under an id of its own as app.js does (`Phone`). Each device keeps syncing,
+each photo sent under an id of its own as app.js does. Each device keeps syncing,
 a round every RETRY_PAUSE_S, until its outbox is empty.
 
 The faults, each with its own devices and records:
@@ -64,7 +64,6 @@ import subprocess
 import sys
 import threading
 import time
-import uuid
 from pathlib import Path
 from urllib.parse import urlparse, urlunparse
 
@@ -75,7 +74,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 from bulk import configure  # noqa: E402
 
-from bench.devices import API, Device, NeedLogin, Rejected, Transient, inside, jpeg  # noqa: E402
+from bench.devices import Device, NeedLogin, Transient, inside, jpeg  # noqa: E402
 
 HOME = Path("/tmp/nongan-bench-faults")
 DB_NAME = "nongan_faults"
@@ -205,25 +204,6 @@ class Counted(requests.Session):
         return response
 
 
-class Phone(Device):
-    """bench/devices.py's phone sending each photo under an id of its own, as app.js does
-    (POST /media is idempotent by that id): a random id given to a photo the first time it
-    is sent, and sent with every retry. (To merge into devices.py.)"""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.photo_ids: dict[str, uuid.UUID] = {}
-
-    def _upload(self, data: bytes, name: str, content_type: str, kind: str) -> str:
-        photo_id = self.photo_ids.setdefault(hashlib.sha256(data).hexdigest(), uuid.uuid4())
-        answer = self._send("POST", API + "media", f"POST /api/v1/media [{kind}]",
-                            files={"file": (name, data, content_type)},
-                            data={"id": str(photo_id)})
-        if answer.status_code not in (200, 201):
-            raise Rejected(answer.status_code, answer.text[:200])
-        return answer.json()["id"]
-
-
 class Traffic:
     """Devices filling in and syncing inspections in threads until each has sent
     `records` records (or the deadline passes)."""
@@ -275,7 +255,7 @@ class Traffic:
         raise TimeoutError("device deadline passed")
 
     def _run(self, username: str, n: int) -> None:
-        device = Phone(Counted(self), BASE, username, rng=random.Random(self.seed + n))
+        device = Device(Counted(self), BASE, username, rng=random.Random(self.seed + n))
         with self.lock:
             self.devices.append(device)
         self._retrying(device.login)
