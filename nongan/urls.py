@@ -29,3 +29,5 @@ urlpatterns = [
     path("", include("nongan.traceability.urls")),
     path("", include("nongan.iot.urls")),
 ]
+
+handler500 = "nongan.core.views.server_error"

@@ -1,10 +1,14 @@
 import json
+import sys
 
 from django.contrib import auth, messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import InterfaceError, OperationalError
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views import defaults
 from django.views.decorators.http import require_GET, require_POST
 
 from nongan.regions import queries
@@ -100,3 +104,19 @@ def audit_verify(request):
     else:
         messages.error(request, _("审计链已被破坏：%(message)s") % {"message": message})
     return redirect("audit")
+
+
+def server_error(request):
+    """handler500: a 503 with Retry-After when the database is away (a restart, a failover),
+    so a phone or a browser knows to ask again; any other failure is the usual 500."""
+    if not isinstance(sys.exc_info()[1], (OperationalError, InterfaceError)):
+        return defaults.server_error(request)
+    if request.path.startswith("/api/"):
+        response = JsonResponse({"detail": "数据库暂时不可用，请稍后重试"}, status=503)
+    else:  # no template: rendering one may need the database that is away
+        response = HttpResponse(
+            "<!doctype html><meta charset=utf-8><title>系统暂时不可用</title>"
+            "<h1>系统暂时不可用</h1><p>数据库正在恢复，请稍后刷新本页；已填写的内容未丢失。</p>",
+            status=503, content_type="text/html; charset=utf-8")
+    response["Retry-After"] = "30"
+    return response
