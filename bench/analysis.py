@@ -29,6 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 from bulk import configure, insert_rows  # noqa: E402
+from bulk import timed as bulk_timed  # noqa: E402
 
 HOME = Path("/tmp/nongan-bench-analysis")
 DB_NAME = "nongan_bench_analysis"
@@ -202,13 +203,7 @@ def build() -> None:
 
 def timed(fn, runs=RUNS) -> float:
     """p50 in milliseconds after one warm-up run."""
-    fn()
-    samples = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        fn()
-        samples.append((time.perf_counter() - start) * 1000)
-    return statistics.median(samples)
+    return statistics.median(bulk_timed(fn, runs))
 
 
 def figures(scope) -> dict:

@@ -1,7 +1,8 @@
-"""Shared by the benchmarks that build millions of rows: a fresh bench database and fast
-bulk inserts (COPY on PostgreSQL, executemany on SQLite)."""
+"""Shared by the benchmarks: a fresh bench database, fast bulk inserts (COPY on PostgreSQL,
+executemany on SQLite) and the timing loop."""
 
 import os
+import time
 from pathlib import Path
 from urllib.parse import urlparse, urlunparse
 
@@ -53,3 +54,15 @@ def insert_rows(table: str, columns: list[str], rows) -> None:
                 batch = []
         if batch:
             cursor.executemany(sql, batch)
+
+
+def timed(fn, runs: int, warm: bool = True) -> list[float]:
+    """Milliseconds of `runs` calls of `fn`, after one untimed call unless `warm` is off."""
+    if warm:
+        fn()
+    samples = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - start) * 1000)
+    return samples

@@ -56,6 +56,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "nongan.settings")
 # would send to enrolment; the bench measures the pages, not the second factor.
 os.environ.setdefault("NONGAN_ADMIN_TOTP_ROLES", "")
 
+import bulk  # noqa: E402
 import django  # noqa: E402
 
 django.setup()
@@ -104,15 +105,7 @@ class Refused(Exception):
 
 
 def timed(fn, runs=RUNS, warm=True) -> list[float]:
-    """Milliseconds of `runs` calls of `fn`, after one untimed call unless `warm` is off."""
-    if warm:
-        fn()
-    samples = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        fn()
-        samples.append((time.perf_counter() - start) * 1000)
-    return samples
+    return bulk.timed(fn, runs, warm)
 
 
 def pct(samples, q):
@@ -372,7 +365,6 @@ def city_cases(client) -> list[Case]:
 def import_case(officer) -> Case:
     """10,000 cooperatives of the district uploaded on /producers/import/ and imported by the
     worker's task, in a transaction rolled back; the floor inserts the same rows bare."""
-    from bulk import insert_rows
     from django.core.files.uploadedfile import SimpleUploadedFile
     from openpyxl import Workbook
 
@@ -428,7 +420,7 @@ def import_case(officer) -> Case:
 
     def floor():
         with transaction.atomic():
-            insert_rows(Producer._meta.db_table, [f.column for f in fields], same_rows)
+            bulk.insert_rows(Producer._meta.db_table, [f.column for f in fields], same_rows)
             transaction.set_rollback(True)
 
     return Case(IMPORT_NAME, run, IMPORT_MS, heavy=True, floor=floor,
