@@ -22,8 +22,8 @@ Cases:
   PostgreSQL);
 - the nightly risk run (rolled back likewise) beside bench/risk.py's numpy group-by;
 - finding the plots under a point (producers.services.candidates_near, then the shapes),
-  and the grid of every plot (producers.services.grid_for_plot with the village grids
-  fetched once, as a plot import does).
+  and 划入网格 of every plot of the city (regions.services.place_in_village_grids, after
+  every plot's grid is cleared, rolled back).
 
 The floor of a case is the SQL it ran — captured with CaptureQueriesContext on its first
 call — read again raw through the same connection (its SELECTs, to the last row), so the
@@ -95,7 +95,7 @@ PAGE_LINK = re.compile(r"[?&;]page=(\d+)")
 READ = re.compile(r"\s*(SELECT|WITH)\b", re.I)
 # The heavy jobs, named before they are set up (--only skips their setup too).
 LOOKUP_NAME = "plot lookup by point (candidates_near + shapes)"
-GRID_NAME = "grid assignment of every plot (grid_for_plot)"
+GRID_NAME = "grid assignment of every plot (划入网格 of the city)"
 IMPORT_NAME = f"import {IMPORT_ROWS:,} producers (upload page + worker task)"
 RISK_NAME = "nightly risk run (run_all) vs numpy group-by"
 
@@ -469,29 +469,47 @@ def lookup_case() -> Case:
                              f"{len(points)} points; {Plot.objects.count():,} plots")
 
 
-def grid_case() -> Case:
-    """Every plot's grid as a plot import assigns it (grid_for_plot, the village grids
-    fetched once), read in chunks; counts the plots whose stored grid differs."""
-    from nongan.producers.import_services import _village_grids
-    from nongan.producers.models import Plot
-    from nongan.producers.services import grid_for_plot
-    from nongan.regions.models import Region
+def grid_case(admin) -> Case:
+    """划入网格 of the whole city (regions.services.place_in_village_grids, as the coverage
+    page's button runs it) after every plot's grid is cleared, in a transaction rolled back;
+    the floor clears the same way and runs the statements the action ran, raw."""
+    from django.test.utils import CaptureQueriesContext
 
-    seen = {}
+    from nongan.producers.models import Plot
+    from nongan.regions.models import Region
+    from nongan.regions.services import place_in_village_grids
+
+    city = Region.objects.get(level="city")
+    statements, seen = [], {}
+
+    def cleared():
+        began = time.perf_counter()
+        seen["cleared"] = Plot.objects.filter(active=True).update(grid=None)
+        seen["clear_ms"] = (time.perf_counter() - began) * 1000
 
     def run():
-        grids = _village_grids(Region.objects.filter(level="village")
-                               .values_list("code", flat=True))
-        seen.update(plots=0, differ=0)
-        for plot in (Plot.objects.select_related("producer__grid", "village")
-                     .only("grid", "producer__grid__kind", "village__code")
-                     .order_by().iterator(chunk_size=5000)):
-            grid = grid_for_plot(plot.producer, plot.village, grids)
-            seen["plots"] += 1
-            seen["differ"] += (grid.pk if grid else None) != plot.grid_id
-    return Case(GRID_NAME, run, None, heavy=True,
-                note=lambda: f"{seen['plots']:,} plots; {seen['differ']:,} with a stored grid "
-                             f"other than the one assigned")
+        with transaction.atomic():
+            cleared()
+            with CaptureQueriesContext(connection) as captured:
+                result = place_in_village_grids(city, actor=admin)
+            statements[:] = statements or [q["sql"] for q in captured.captured_queries]
+            seen.update(placed=result["placed"]["plots"], left=result["left"]["plots"])
+            if seen["placed"] + seen["left"] != seen["cleared"]:
+                raise AssertionError(f"{seen['cleared']} plots cleared; {result}")
+            transaction.set_rollback(True)
+
+    def floor():
+        with transaction.atomic():
+            cleared()
+            with connection.cursor() as cursor:
+                for sql in statements:
+                    cursor.execute(sql)
+            transaction.set_rollback(True)
+
+    return Case(GRID_NAME, run, None, heavy=True, floor=floor,
+                note=lambda: f"{seen['placed']:,} of {seen['cleared']:,} plots placed in their "
+                             f"village's grid ({seen['left']:,} with none open); run and floor "
+                             f"first clear every plot's grid: {seen['clear_ms']:,.0f} ms of each")
 
 
 # --- the run ----------------------------------------------------------------------------
@@ -501,8 +519,9 @@ def tidy(analyze=False) -> None:
     """PostgreSQL keeps the rows of a rolled-back job in its tables and indexes until a
     vacuum, and plans from the statistics of its last ANALYZE: vacuum the tables with dead
     rows, so every case and the next run see the database as seeded, and with `analyze`
-    refresh every table's statistics, as autovacuum would have after the seed (it may be
-    off, as on the development machine)."""
+    refresh every table's statistics and visibility map (which lets a count read the index
+    alone), as autovacuum would have after the seed (it may be off, as on the development
+    machine)."""
     if connection.vendor != "postgresql":
         return  # SQLite's rollback leaves nothing behind, and it plans without statistics
     with connection.cursor() as cursor:
@@ -510,7 +529,7 @@ def tidy(analyze=False) -> None:
         for (table,) in cursor.fetchall():
             cursor.execute(f"VACUUM ANALYZE {connection.ops.quote_name(table)}")
         if analyze:
-            cursor.execute("ANALYZE")
+            cursor.execute("VACUUM ANALYZE")
 
 
 def main():
@@ -554,7 +573,7 @@ def main():
         (None, lambda: detail_cases(officer_client)),
         (None, lambda: register_cases(officer_client, today)),
         (None, lambda: city_cases(city_client)),
-        (LOOKUP_NAME, lookup_case), (GRID_NAME, grid_case),
+        (LOOKUP_NAME, lookup_case), (GRID_NAME, lambda: grid_case(admin)),
         (IMPORT_NAME, lambda: import_case(officer)), (RISK_NAME, lambda: risk_case(today)),
     ]
     width = 64

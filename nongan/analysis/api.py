@@ -39,14 +39,16 @@ def stats_overview(request, region: str = REGION, date_from: str = FROM, date_to
 def stats_register(request, region: str = REGION, date_from: str = FROM, date_to: str = TO):
     """Producers (by kind, scale, certified) and plots, with each area one level below."""
     scope = _scope(request)
-    return _head(scope) | register.register(scope) | {"areas": register.areas(scope)}
+    census = register.census(scope)
+    return _head(scope) | register.register(census) | {"areas": register.areas(census)}
 
 
 @router.get("/stats/coverage", response=dict)
 def stats_coverage(request, region: str = REGION, date_from: str = FROM, date_to: str = TO):
     """Villages with producers covered by a manned grid, and the register's grid gaps."""
     scope = _scope(request)
-    return _head(scope) | register.coverage(scope) | {"areas": register.areas(scope)}
+    census = register.census(scope)
+    return _head(scope) | register.coverage(census) | {"areas": register.areas(census)}
 
 
 @router.get("/stats/commitments", response=dict)

@@ -8,11 +8,13 @@ An obligation nobody owes (denominator 0) is fully achieved.
 """
 
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
 from decimal import Decimal
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -70,8 +72,22 @@ def per_district(districts) -> dict[str, Measurement]:
     return {d.code: Measurement() for d in districts}
 
 
+# A district's misses run to thousands of links and reverse() costs some 30 µs each: the
+# URL of a record is reversed once per URL name and script prefix with a stand-in key,
+# which each record's key then replaces (quoted as reverse() quotes it).
+STAND_IN = "9182736450"
+
+
+@functools.cache
+def _pattern(name: str, prefix: str) -> str:
+    return reverse(name, args=[STAND_IN])
+
+
 def link(name: str, *args) -> str:
-    return reverse(name, args=args)
+    if len(args) != 1:
+        return reverse(name, args=args)
+    return _pattern(name, get_script_prefix()).replace(
+        STAND_IN, quote(str(args[0]), safe="!$&'()*+,;=~:@"))
 
 
 def year_span(year: int) -> tuple[dt.date, dt.date]:

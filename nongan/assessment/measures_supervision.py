@@ -9,7 +9,8 @@ receipt) and `monitoring.deadlines` for the monthly summary (by the 25th).
 import datetime as dt
 from collections import defaultdict
 
-from nongan.inspections.schedules import owing, schedule
+from nongan.inspections.schedules import windows_between
+from nongan.inspections.standing import Standing
 from nongan.monitoring import deadlines
 from nongan.monitoring.models import MonthlySummary, Sample
 from nongan.people.models import Organisation
@@ -23,21 +24,19 @@ SAMPLE = "monitoring.sample"
 def inspection_frequency(districts, year: int, params: dict, today: dt.date) -> dict:
     """巡查频次 (四.(四).2): each obligation of `params["obligations"]` (quarterly for scale
     producers, monthly for 二品一标, annual for green and organic) in the year's windows;
-    a window counts once it has ended, or earlier when already met."""
+    a window counts once it has ended, or earlier when already met. The database works out
+    the statuses (`Standing`); only the producers with a missed window are read."""
     found = per_district(districts)
     start, end = year_span(year)
-    # The products (JSON) are not needed here; at 30,000 producers decoding them costs.
-    producers = owing(Producer.objects.filter(district__in=list(found), active=True)
-                      .defer("products"), start, end)
-    wanted = set(params["obligations"])
-    for row in schedule(producers, str(year), today=today):
-        if row["obligation"] not in wanted:
-            continue
-        done = row["status"] == "done"
-        if not done and row["window"][1] >= today:
-            continue  # the window is still open
+    standing = Standing(Producer.objects.filter(district__in=list(found), active=True),
+                        windows_between(start, end), today,
+                        obligations=set(params["obligations"]), owing_in=(start, end))
+    records, groups = standing.fetch("name, id", "n_overdue > 0", by="district")
+    for code, _worst, _producers, done, _due, _overdue in groups:
+        found[code].met(done)
+    for row in standing.rows(records, "overdue"):
         p = row["producer"]
-        found[p.district_id].add(None if done else Miss(
+        found[p.district_id].missed(Miss(
             p.name, link("producer", p.pk),
             f"{row['name']}（{row['label']}）应{row['required']}次，实{row['done']}次",
             "producers.producer", str(p.pk)))

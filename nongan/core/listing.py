@@ -3,6 +3,8 @@
 import io
 from urllib.parse import quote
 
+from django.core.exceptions import FieldDoesNotExist
+from django.db.models.query import ModelIterable
 from django.http import HttpResponse
 from openpyxl import Workbook
 
@@ -23,14 +25,87 @@ def page_numbers(page, page_size) -> tuple[int, int]:
     return page, page_size
 
 
-def page_of(qs, page=1, page_size=DEFAULT_PAGE_SIZE) -> dict:
+def page_of(qs, page=1, page_size=DEFAULT_PAGE_SIZE, *, count=None) -> dict:
+    """One page of `qs` (a queryset or a list); `count`, when the caller has already
+    counted the same rows, spares counting them again."""
     page, page_size = page_numbers(page, page_size)
-    count = len(qs) if isinstance(qs, list) else qs.count()
+    if count is None:
+        count = len(qs) if isinstance(qs, list) else qs.count()
     start = (page - 1) * page_size
-    items = list(qs[start:start + page_size])
+    if isinstance(qs, list):
+        items = qs[start:start + page_size]
+    elif start >= count:
+        items = []  # an empty list, or a page past its end, asks nothing more
+    else:
+        qs = totally_ordered(qs)
+        deep = start >= DEEP_OFFSET and _by_key(qs)
+        items = (_deep_page(qs, start, page_size, count) if deep
+                 else list(qs[start:start + page_size]))
+    return page_result(items, count, page, page_size)
+
+
+def page_result(items: list, count: int, page: int, page_size: int) -> dict:
+    """What a page answers: its items and where it stands among `count` rows."""
     pages = max(1, -(-count // page_size))
     return {"count": count, "items": items, "page": page, "page_size": page_size,
             "pages": pages, "has_next": page < pages, "has_previous": page > 1}
+
+
+# From this many rows on, OFFSET costs more than a second query: the database walks every
+# row before the page, joins and all, so a deep page first finds its keys (rows of one
+# column, from whichever end of the list is nearer) and then reads only those rows. The
+# last of 2,670 inspection pages of a district took 1.6 s by OFFSET.
+DEEP_OFFSET = 1000
+
+
+def _model_rows(qs) -> bool:
+    return (issubclass(qs._iterable_class, ModelIterable) and not qs.query.combinator
+            and not qs.query.distinct_fields and not qs.query.is_sliced)
+
+
+def _by_key(qs) -> bool:
+    return _model_rows(qs) and qs.query.group_by is None and qs.ordered
+
+
+def totally_ordered(qs):
+    """`qs` with the primary key as the last sort key (in the first key's direction), so
+    that rows of equal sort keys keep one order from page to page and read backwards
+    exactly: without it the database may return ties differently for each OFFSET."""
+    if not _model_rows(qs):
+        return qs
+    query = qs.query
+    ordering = list(query.order_by or (qs.model._meta.ordering if query.default_ordering
+                                       else ()))
+    names = {str(term).lstrip("-") for term in ordering if isinstance(term, str)}
+    first = ordering[0] if ordering else ""
+    if names & {"pk", qs.model._meta.pk.name, qs.model._meta.pk.attname} or _unique(
+            qs.model, first):
+        return qs
+    descending = (first.startswith("-") if isinstance(first, str)
+                  else getattr(first, "descending", False))
+    # order_by keeps a reverse() already applied, which then turns the new key too.
+    return qs.order_by(*ordering, "-pk" if descending else "pk")
+
+
+def _unique(model, term) -> bool:
+    """Whether sorting by `term` alone is already total (a unique column, as a plot's
+    number): another key would keep PostgreSQL off the index that serves the sort."""
+    if not isinstance(term, str) or "__" in term:
+        return False
+    try:
+        field = model._meta.get_field(term.lstrip("-"))
+    except FieldDoesNotExist:
+        return False
+    return getattr(field, "unique", False) and not getattr(field, "null", True)
+
+
+def _deep_page(qs, start: int, size: int, count: int) -> list:
+    end = min(start + size, count)
+    if start > count - end:
+        keys = qs.reverse().values_list("pk", flat=True)[count - end:count - start]
+    else:
+        keys = qs.values_list("pk", flat=True)[start:end]
+    return list(qs.filter(pk__in=list(keys)))
 
 
 def xlsx_response(filename: str, headers: list[str], rows) -> HttpResponse:

@@ -17,7 +17,7 @@ from nongan.producers.queries import producers_for
 from nongan.regions.models import Region
 
 from . import schedules as schedule_rules
-from . import services
+from . import services, standing
 from .defaults import new_template_version
 from .models import ChecklistTemplate, Inspection, Rectification, RectificationReply
 
@@ -155,14 +155,12 @@ def schedules(request, period: str, region: str = "", status: str = "", page: in
     except FieldErrors as exc:
         exc.prefix = ("query",)
         raise
-    producers = schedule_rules.owing(producers_for(request.auth, {"region": region}), start, end)
+    producers = producers_for(request.auth, {"region": region})
     if region and not visible(Region, request.auth).filter(code=region).exists():
         raise Http404
-    items = schedule_rules.per_producer(schedule_rules.schedule(producers, period))
-    summary = {s: sum(1 for i in items if i["status"] == s) for s in ("due", "done", "overdue")}
-    if status:
-        items = [i for i in items if i["status"] == status]
-    found = page_of(items, page, page_size)
+    found = standing.schedule_page(producers, start, end, status=status, page=page,
+                                         page_size=page_size)
+    summary = {s: found["totals"][s] for s in ("due", "done", "overdue")}
     return {"period": period, "count": found["count"], "summary": summary,
             "items": [schedule_rules.as_json(i) for i in found["items"]]}
 

@@ -1,8 +1,12 @@
 """Reminders to grid persons and town officers (待办提醒), by the channels of
 `nongan.core.notifications`."""
 
+from django.urls import reverse
+
+from nongan.core.models import Notification
 from nongan.core.notifications import send
 
+KIND = "inspection_reminder"
 MAX_LINES = 10  # an SMS lists this many items, then "等N项"
 
 STATUS = {"due": "待检查", "overdue": "已逾期"}
@@ -29,7 +33,17 @@ def render(user, items) -> str:
 
 
 def notify(user, items) -> dict:
-    """Send `user` their to-do list on every configured channel; returns what was sent."""
+    """Leave `user` their to-do list among their notifications, which also marks them told
+    today (`told_on`), and send it on every configured channel; returns what was sent."""
     if not items:
         return {"sms": False, "email": False}
-    return send(user, "农产品质量安全监管待办提醒", render(user, items))
+    text = render(user, items)
+    Notification.objects.create(recipient=user, kind=KIND, text=text, link=reverse("todo"))
+    return send(user, "农产品质量安全监管待办提醒", text)
+
+
+def told_on(since) -> set[int]:
+    """The users already sent a reminder since `since`: a reminder run that a dead worker
+    left half-done runs again (nongan.core.workers) and must not text anyone twice."""
+    return set(Notification.objects.filter(kind=KIND, created_at__gte=since)
+               .values_list("recipient_id", flat=True))

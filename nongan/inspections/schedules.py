@@ -18,6 +18,7 @@ is judged by the dates alone.
 import datetime as dt
 import re
 from collections import defaultdict
+from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, Value, When
@@ -182,8 +183,12 @@ def schedule_between(producers_qs, start: dt.date, end: dt.date, *,
                      today: dt.date | None = None) -> list[dict]:
     """`schedule` for any span of dates (a dashboard's period may run over several years):
     every window of every rule that overlaps it, in one pass over the producers."""
-    windows = {rule["obligation"]: windows_in(rule["unit"], start, end) for rule in RULES}
-    return _rows(producers_qs, windows, today or shanghai_today())
+    return _rows(producers_qs, windows_between(start, end), today or shanghai_today())
+
+
+def windows_between(start: dt.date, end: dt.date) -> dict:
+    """Each rule's windows overlapping [start, end], by obligation."""
+    return {rule["obligation"]: windows_in(rule["unit"], start, end) for rule in RULES}
 
 
 def _rows(producers_qs, windows: dict, today: dt.date, places=True) -> list[dict]:
@@ -257,35 +262,62 @@ def _rows(producers_qs, windows: dict, today: dt.date, places=True) -> list[dict
         return sum(n for month, n in sampled_in.get(producer_id, {}).items()
                    if window[0] <= month <= window[1])
 
-    def row(producer, rule, window, template_kinds, certification=None) -> dict:
-        done = (sampled(producer.pk, window) if rule.get("counts") == "samples"
-                else count(producer.pk, template_kinds, window))
-        status = ("done" if done >= rule["times"]
-                  else "overdue" if window[1] < today else "due")
-        return {"producer": producer, "obligation": rule["obligation"], "name": rule["name"],
-                "required": rule["times"], "done": done, "status": status,
-                "window": window, "label": period_label(rule["unit"], window),
-                "template_kinds": template_kinds, "certification": certification,
-                "clause": rule["clause"]}
+    def done(producer, slot) -> int:
+        return (sampled(producer.pk, slot.window) if slot.rule.get("counts") == "samples"
+                else count(producer.pk, slot.template_kinds, slot.window))
 
-    rows = []
-    for producer in producers:
-        if producer.is_scale:
-            rows += [row(producer, QUARTERLY, w, None) for w in windows.get("quarterly", ())]
-        for window in windows.get("monthly", ()):
-            if certified(producer.pk, MONTHLY["certification_kinds"], window):
-                rows.append(row(producer, MONTHLY, window, None))
-        for window in windows.get("annual", ()):
-            for cert_kind, template_kind in ANNUAL["template_kind_for"].items():
-                if certified(producer.pk, (cert_kind,), window):
-                    rows.append(row(producer, ANNUAL, window, (template_kind,), cert_kind))
-        for rule in GRADE_RULES:
-            if producer.credit_grade not in rule["grades"]:
-                continue
-            for window in windows.get(rule["obligation"], ()):
-                if window[1] >= today and not _already_owed(rule, producer, window, certified):
-                    rows.append(row(producer, rule, window, None))
-    return rows
+    slots = slots_of(windows, today)
+    return [_row(producer, slot, done(producer, slot), today)
+            for producer in producers for slot in slots if _owes(slot, producer, certified)]
+
+
+def _row(producer, slot, done: int, today: dt.date) -> dict:
+    rule, window = slot.rule, slot.window
+    status = ("done" if done >= rule["times"]
+              else "overdue" if window[1] < today else "due")
+    return {"producer": producer, "obligation": rule["obligation"], "name": rule["name"],
+            "required": rule["times"], "done": done, "status": status,
+            "window": window, "label": period_label(rule["unit"], window),
+            "template_kinds": slot.template_kinds, "certification": slot.certification,
+            "clause": rule["clause"]}
+
+
+@dataclass(frozen=True)
+class Slot:
+    """An obligation a producer may owe: one window of a rule (of the annual inspection,
+    per certificate kind: each kind asks its own 附件2 form)."""
+
+    rule: dict
+    window: tuple[dt.date, dt.date]
+    template_kinds: tuple | None = None
+    certification: str | None = None
+
+
+def slots_of(windows: dict, today: dt.date) -> list[Slot]:
+    """Every obligation of `windows` a producer may owe, in the order of its rows. A credit
+    grade sets the current and later windows only (see GRADE_QUARTERLY)."""
+    slots = [Slot(QUARTERLY, w) for w in windows.get("quarterly", ())]
+    slots += [Slot(MONTHLY, w) for w in windows.get("monthly", ())]
+    slots += [Slot(ANNUAL, w, (template_kind,), cert_kind)
+              for w in windows.get("annual", ())
+              for cert_kind, template_kind in ANNUAL["template_kind_for"].items()]
+    slots += [Slot(rule, w) for rule in GRADE_RULES for w in windows.get(rule["obligation"], ())
+              if w[1] >= today]
+    return slots
+
+
+def _owes(slot, producer, certified) -> bool:
+    """Whether `producer` owes `slot` (`certified(producer id, kinds, window)`); the database
+    answers the same in `standing._owed_sql`."""
+    rule, window = slot.rule, slot.window
+    if rule is QUARTERLY:
+        return producer.is_scale
+    if rule is MONTHLY:
+        return certified(producer.pk, MONTHLY["certification_kinds"], window)
+    if rule is ANNUAL:
+        return certified(producer.pk, (slot.certification,), window)
+    return (producer.credit_grade in rule["grades"]
+            and not _already_owed(rule, producer, window, certified))
 
 
 def _already_owed(rule, producer, window, certified) -> bool:
@@ -299,6 +331,7 @@ def _already_owed(rule, producer, window, certified) -> bool:
 
 
 STATUS_ORDER = {"done": 0, "due": 1, "overdue": 2}
+STATUS_OF_RANK = {rank: status for status, rank in STATUS_ORDER.items()}
 
 
 def owing(producers_qs, start: dt.date, end: dt.date):
@@ -339,45 +372,54 @@ def as_json(item: dict) -> dict:
 def summarise(rows, by: str = "grid") -> list[dict]:
     """Counts of due / done / overdue obligations per grid, town or district, with the number
     of producers behind (any overdue obligation)."""
-    if by not in ("grid", "town", "district"):
-        raise ValueError("by should be grid, town or district")
+    _check_by(by)
     areas: dict = {}
     behind: dict = defaultdict(set)
     for r in rows:
         producer = r["producer"]
         key = getattr(producer, f"{by}_id")
         if key not in areas:
-            place = getattr(producer, by) if key is not None else None
-            areas[key] = {"area": key, "name": str(place) if place else "未划入网格",
-                          "due": 0, "done": 0, "overdue": 0, "total": 0,
-                          "producers_behind": 0}
+            areas[key] = _area(key, getattr(producer, by) if key is not None else None)
         areas[key][r["status"]] += 1
         areas[key]["total"] += 1
         if r["status"] == "overdue":
             behind[key].add(producer.pk)
     for key, producers in behind.items():
         areas[key]["producers_behind"] = len(producers)
+    return _by_area(areas)
+
+
+def _check_by(by: str) -> None:
+    if by not in ("grid", "town", "district"):
+        raise ValueError("by should be grid, town or district")
+
+
+def _area(key, place) -> dict:
+    return {"area": key, "name": str(place) if place else "未划入网格", "due": 0, "done": 0,
+            "overdue": 0, "total": 0, "producers_behind": 0}
+
+
+def _by_area(areas: dict) -> list[dict]:
     return sorted(areas.values(), key=lambda a: (a["area"] is None, str(a["area"])))
 
 
 # --- to-do list -----------------------------------------------------------------------
 
 
-def reminders_for(user, today: dt.date | None = None) -> list[dict]:
-    """A grid person's to-do list, computed on the fly: producers in the user's scope whose
-    current window is not yet covered (due) or whose window ended within the last
-    REMINDER_OVERDUE_DAYS days without an inspection (overdue), and open rectification orders
-    past their deadline. Overdue first."""
-    today = today or shanghai_today()
+def _reminder_windows(today: dt.date) -> dict:
+    """Each rule's current window, and the one that ended within REMINDER_OVERDUE_DAYS."""
     lookback = today - dt.timedelta(days=REMINDER_OVERDUE_DAYS)
     windows = {}
     for rule in RULES:
         current = window_of(rule["unit"], today)
         earlier = window_of(rule["unit"], lookback)
         windows[rule["obligation"]] = [current] + ([earlier] if earlier != current else [])
-    producers = visible(Producer, user).filter(active=True)
+    return windows
+
+
+def _inspection_items(rows) -> list[dict]:
     by_producer: dict = {}
-    for r in _rows(producers, windows, today, places=False):
+    for r in rows:
         if r["status"] == "done":
             continue
         item = by_producer.setdefault(r["producer"].pk, {
@@ -388,12 +430,31 @@ def reminders_for(user, today: dt.date | None = None) -> list[dict]:
         if r["status"] == "overdue":
             item["status"] = "overdue"
         item["due_by"] = min(item["due_by"], r["window"][1])
-    items = list(by_producer.values())
-    for order in (visible(Rectification, user)
-                  .filter(deadline__lt=today, closed_by__isnull=True)
-                  .select_related("producer")):
-        items.append({"kind": "rectification", "producer": order.producer,
-                      "rectification": order, "status": "overdue", "due_by": order.deadline,
-                      "days_overdue": (today - order.deadline).days})
-    return sorted(items, key=lambda i: (i["status"] != "overdue", i["due_by"],
-                                        i["producer"].name))
+    return list(by_producer.values())
+
+
+def _overdue_orders(user, today: dt.date):
+    return (visible(Rectification, user).filter(deadline__lt=today, closed_by__isnull=True)
+            .select_related("producer"))
+
+
+def _order_item(order, today: dt.date) -> dict:
+    return {"kind": "rectification", "producer": order.producer, "rectification": order,
+            "status": "overdue", "due_by": order.deadline,
+            "days_overdue": (today - order.deadline).days}
+
+
+def reminders_for(user, today: dt.date | None = None) -> list[dict]:
+    """A grid person's to-do list, computed on the fly: producers in the user's scope whose
+    current window is not yet covered (due) or whose window ended within the last
+    REMINDER_OVERDUE_DAYS days without an inspection (overdue), and open rectification orders
+    past their deadline. Overdue first."""
+    today = today or shanghai_today()
+    items = _inspection_items(_rows(visible(Producer, user).filter(active=True),
+                                    _reminder_windows(today), today, places=False))
+    items += [_order_item(order, today) for order in _overdue_orders(user, today)]
+    return sorted(items, key=_reminder_order)
+
+
+def _reminder_order(item) -> tuple:
+    return item["status"] != "overdue", item["due_by"], item["producer"].name

@@ -6,8 +6,8 @@ from django_tasks import task
 
 from nongan.people.models import User
 
-from .notify import notify
-from .schedules import reminders_for, shanghai_today
+from .notify import notify, told_on
+from .schedules import SHANGHAI, reminders_for, shanghai_today
 from .services import sweep_photo_files
 
 REMINDED_ROLES = ("grid_worker", "town_officer")
@@ -19,10 +19,14 @@ def send_reminders() -> dict:
     rectification orders past their deadline, is sent their to-do list (实施方案 四.(四).2)."""
     today = shanghai_today()
     summary = {"date": today.isoformat(), "users": 0, "with_items": 0, "items": 0,
-               "sms": 0, "email": 0}
+               "sms": 0, "email": 0, "already_told": 0}
+    told = told_on(dt.datetime.combine(today, dt.time.min, tzinfo=SHANGHAI))
     for user in (User.objects.filter(is_active=True, role__in=REMINDED_ROLES)
                  .select_related("region").order_by("pk").iterator(chunk_size=500)):
         summary["users"] += 1
+        if user.pk in told:
+            summary["already_told"] += 1
+            continue
         items = reminders_for(user, today)
         if not items:
             continue

@@ -33,11 +33,11 @@ from nongan.producers.views import map_strings
 from nongan.regions.models import Region
 from nongan.risk.todo import items as risk_items
 
-from . import photos, schedules, services
+from . import photos, schedules, services, standing
 from .defaults import new_template_version
 from .forms import INPUT_COLUMNS, YES_NO, AmendmentForm, InspectionFilterForm, amendable_fields
 from .models import RESULTS, Amendment, ChecklistTemplate, Inspection, Media, Rectification
-from .schedules import reminders_for
+from .standing import reminder_page
 
 PAGE_SIZES = [20, 50, 100, 200]
 RESULT_BADGES = {"pass": "ok", "rectify": "warn", "refer": "bad"}
@@ -504,8 +504,7 @@ def todo(request):
     (results, reports, notifying the party, follow-ups, the labs' monthly summaries) and in
     enforcement (publications, case time limits), the year's unsigned commitments, and the
     risk warnings to sign for and the inspections they asked for."""
-    items = reminders_for(request.user)
-    page = page_of(items, request.GET.get("page"), request.GET.get("page_size"))
+    page = reminder_page(request.user, request.GET.get("page"), request.GET.get("page_size"))
     monitoring = monitoring_overdue(request.user)
     enforcement = enforcement_overdue(request.user) if request.user.role in ENFORCEMENT_TODO \
         else None
@@ -516,8 +515,7 @@ def todo(request):
         "enforcement": None if enforcement is None else
         page_of(enforcement, request.GET.get("epage"), 50),
         "enforcement_late": sum(1 for i in enforcement or () if i["days_overdue"]),
-        "page": page, "overdue": sum(i["status"] == "overdue" for i in items),
-        "due": sum(i["status"] == "due" for i in items),
+        "page": page, "overdue": page["overdue"], "due": page["due"],
         "monitoring": page_of(monitoring, request.GET.get("mpage"), 50),
         "monitoring_late": sum(1 for i in monitoring if i["days_overdue"]),
         "risk_items": risk_items(request.user)})
@@ -543,26 +541,25 @@ def schedule_page(request):
             "regions": region_choices(request.user)}, status=422)
     producers, notice = _scope_region(visible(Producer, request.user).filter(active=True),
                                       request.user, params.get("region", ""))
-    rows = schedules.schedule(schedules.owing(producers, start, end), period, today=today)
-    items = sorted(schedules.per_producer(rows),
-                   key=lambda i: (-schedules.STATUS_ORDER[i["status"]], i["producer"].name))
-    for item in items:
-        item["status_name"] = _(STATUS_NAMES[item["status"]])
     status = params.get("status", "")
-    shown = [i for i in items if i["status"] == status] if status else items
     if params.get("format") == "xlsx":
+        rows = schedules.schedule(schedules.owing(producers, start, end), period, today=today)
+        items = sorted(schedules.per_producer(rows),
+                       key=lambda i: (-schedules.STATUS_ORDER[i["status"]], i["producer"].name))
         return xlsx_response(f"巡查频次-{period}.xlsx", SCHEDULE_HEADERS, (
             [i["producer"].name, i["producer"].grid.name if i["producer"].grid_id else "",
              i["producer"].town.name, i["required"], i["done"], STATUS_NAMES[i["status"]],
              "；".join(f"{r['label']}:{STATUS_NAMES[r['status']]}" for r in i["rows"])]
-            for i in shown))
+            for i in items if not status or i["status"] == status))
+    page = standing.schedule_page(producers, start, end, status=status, by=by, today=today,
+                                   page=params.get("page"), page_size=params.get("page_size"))
+    for item in page["items"]:
+        item["status_name"] = _(STATUS_NAMES[item["status"]])
     return render(request, "inspections/schedules.html", {
         "period": period, "by": by, "status": status, "notice": notice,
         "region": params.get("region", ""), "regions": region_choices(request.user),
-        "areas": schedules.summarise(rows, by=by),
-        "totals": {s: sum(1 for i in items if i["status"] == s) for s in STATUS_NAMES},
-        "page": page_of(shown, params.get("page"), params.get("page_size")),
-        "status_names": STATUS_NAMES})
+        "areas": page["areas"], "totals": page["totals"],
+        "page": page, "status_names": STATUS_NAMES})
 
 
 @login_required

@@ -1,7 +1,10 @@
 """Forms of the referral and joint-inspection pages. They collect what the browser sends;
 the services check it, and their `FieldErrors` go back beside each field (`show_errors`)."""
 
+import re
+
 from django import forms
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _lazy
 
@@ -117,10 +120,23 @@ class HandoverForm(ShowErrors, forms.Form):
     note = forms.CharField(label=_lazy("移交说明"), required=False, max_length=300)
 
 
-def district_staff(district_id):
-    return (User.objects.filter(role__in=OFFICER_ROLES, is_active=True,
-                                region__district=district_id)
-            .order_by("role", "username"))
+# The district's own officers and enforcement officers are offered as boxes; town officers
+# and grid workers (1,576 in 浦东 at city scale) only those of the user's own town, the
+# others by account name.
+DISTRICT_WIDE_ROLES = ("district_officer", "enforcement_officer")
+
+
+def offered_staff(user):
+    staff = User.objects.filter(role__in=OFFICER_ROLES, is_active=True,
+                                region__district=user.region.district_id)
+    wide = Q(role__in=DISTRICT_WIDE_ROLES)
+    if user.region.town_id:
+        wide |= Q(region__town=user.region.town_id)
+    return staff.filter(wide | Q(pk=user.pk)).order_by("role", "username")
+
+
+def account_names(text: str) -> list[str]:
+    return [name for name in re.split(r"[\s,，、;；]+", text or "") if name]
 
 
 class JointInspectionForm(ShowErrors, forms.Form):
@@ -134,6 +150,9 @@ class JointInspectionForm(ShowErrors, forms.Form):
                               widget=forms.CheckboxSelectMultiple)
     officers = OfferedChoices(label=_lazy("本区参加人员"), required=False,
                               widget=forms.CheckboxSelectMultiple, help_text=_lazy("至少两人"))
+    other_officers = forms.CharField(
+        label=_lazy("其他本区人员账号"), required=False, max_length=500,
+        help_text=_lazy("未列出的本区人员（如其他镇的网格员），填写登录账号，多个用逗号分隔"))
     inspections = OfferedChoices(label=_lazy("关联检查记录"), required=False,
                                  widget=forms.CheckboxSelectMultiple)
     spot_check = OfferedChoice(label=_lazy("关联双随机抽查"), required=False, empty_value=None)
@@ -148,7 +167,7 @@ class JointInspectionForm(ShowErrors, forms.Form):
         self.fields["officers"].choices = [
             (u.username, f"{u}（{u.get_role_display()}"
              + (f"，执法证 {u.enforcement_card_no}" if u.enforcement_card_no else "") + "）")
-            for u in district_staff(district)]
+            for u in offered_staff(user)]
         recent = list(visible(Inspection, user).filter(district=district)
                       .select_related("producer").order_by("-finished_at")[:30])
         extra = [i for i in visible(Inspection, user).filter(district=district,
@@ -166,9 +185,18 @@ class JointInspectionForm(ShowErrors, forms.Form):
         self.rows = self._rows()
 
     def show_errors(self, errors) -> None:
-        # "须有2名以上本区工作人员参加" belongs beside the officers chosen.
-        super().show_errors([(("officers",) if tuple(loc) == ("participants",) else loc, msg)
+        super().show_errors([(self._officer_field(tuple(loc)) or loc, msg)
                              for loc, msg in errors])
+
+    def _officer_field(self, loc) -> tuple | None:
+        """"须有2名以上本区工作人员参加" belongs beside the officers chosen; an account the
+        service refused beside the box or the text it came from."""
+        if loc == ("participants",):
+            return ("officers",)
+        if len(loc) == 3 and loc[0] == "participants" and loc[2] == "user":
+            checked = len(self.cleaned_data.get("officers") or [])
+            return ("officers",) if int(loc[1]) < checked else ("other_officers",)
+        return None
 
     def _rows(self) -> list[dict]:
         if not self.is_bound:
@@ -188,7 +216,8 @@ class JointInspectionForm(ShowErrors, forms.Form):
                 "agencies": data.get("agencies") or [], "note": data.get("note"),
                 "inspections": data.get("inspections") or [],
                 "spot_check": data.get("spot_check"),
-                "participants": [{"user": u} for u in data.get("officers") or []]
+                "participants": [{"user": u} for u in [
+                    *(data.get("officers") or []), *account_names(data.get("other_officers"))]]
                 + [{"agency": r["agency"] or None, "name": r["name"], "card_no": r["card_no"],
                     "role": r["role"]} for r in partners]}
 

@@ -225,7 +225,10 @@ class Sample(RegionScoped):
         ordering = ["-sampled_at"]
         indexes = [models.Index(fields=["district", "sampled_at"]),
                    models.Index(fields=["lab", "sampled_at"]),
-                   models.Index(fields=["producer", "sampled_at"])]
+                   models.Index(fields=["producer", "sampled_at"]),
+                   # The labs' working days with completed samples (monthly summaries due,
+                   # on the to-do list) without reading every sample.
+                   models.Index(fields=["lab", "completed_at"], name="sample_lab_completed_idx")]
 
     def __str__(self):
         return self.sample_no
@@ -261,7 +264,12 @@ class Result(models.Model):
         verbose_name = "检测结果"
         verbose_name_plural = "检测结果"
         ordering = ["sample", "analyte", "entered_at"]
-        indexes = [models.Index(fields=["sample", "current"])]
+        indexes = [models.Index(fields=["sample", "current"]),
+                   # How often the failing analytes were tested (the dashboard's pesticide
+                   # figure) without reading the results' rows.
+                   models.Index(fields=["analyte", "sample"], include=["id"],
+                                condition=models.Q(current=True),
+                                name="result_current_analyte_idx")]
 
     def __str__(self):
         return f"{self.sample_id} {self.analyte} {self.status}"

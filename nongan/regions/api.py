@@ -1,9 +1,11 @@
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 
 from nongan.core.listing import page_of
 from nongan.core.scoping import visible, within
 
+from . import services
 from .models import Grid, Region
 
 router = Router(tags=["regions"])
@@ -71,3 +73,23 @@ def grids(request, region: str | None = None, page: int = 1, page_size: int = 50
         qs = within(qs, get_object_or_404(visible(Region, request.auth), code=region))
     result = page_of(qs.order_by("code"), page, page_size)
     return {"count": result["count"], "items": [grid_dict(g) for g in result["items"]]}
+
+
+class Counts(Schema):
+    producers: int
+    plots: int
+
+
+class PlacedOut(Schema):
+    placed: Counts
+    left: Counts
+
+
+@router.post("/regions/{code}/place-in-grids", response=PlacedOut)
+def place_in_grids(request, code: str):
+    """划入网格: the region's producers and plots with no open grid put in their village's;
+    `left` counts those whose village has none."""
+    found = get_object_or_404(visible(Region, request.auth), code=code)
+    if found.level == "city" and request.auth.role != "city_admin":
+        raise PermissionDenied("coverage of the city")
+    return services.place_in_village_grids(found, actor=request.auth)

@@ -5,10 +5,12 @@ import io
 from pathlib import Path
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef, Subquery
 from django.utils import timezone
 
 from nongan.core import audit
 from nongan.core.errors import FieldErrors
+from nongan.core.permissions import require
 
 from .models import LEVEL_DEPTH, Grid, GridMember, Region
 
@@ -142,3 +144,30 @@ def remove_grid_member(member: GridMember, *, actor) -> None:
     audit.record("grid.remove_member", member, actor=actor, region_code=member.grid.village_id,
                  before={"grid": member.grid.code, "name": member.name, "role": member.role})
     member.delete()
+
+
+@transaction.atomic
+def place_in_village_grids(region: Region, *, actor) -> dict:
+    """划入网格: every active producer and plot of `region` with no grid, or a closed one,
+    put in its village's grid (不漏一家主体、不少一块地块). Those whose village has no
+    open grid stay listed as gaps, and the answer counts them."""
+    from . import queries
+
+    require(actor, "grid.edit")
+    open_grid = Grid.objects.filter(village=OuterRef("village"), kind="village", active=True)
+    grid = Subquery(open_grid.order_by("pk").values("pk")[:1])
+    placed, left = {}, {}
+    # One statement per table for the whole region (a million plots for the city), not a
+    # save per row: the audit entry below names the region and the counts. A producer's
+    # `updated_at` moves, so the field app's next sync carries its new grid.
+    for key, gaps, stamp in (
+            ("producers", queries.producers_without_grid(actor, region),
+             {"updated_at": timezone.now()}),
+            ("plots", queries.plots_without_grid(actor, region), {})):
+        placed[key] = gaps.filter(Exists(open_grid)).update(grid=grid, **stamp)
+        left[key] = gaps.count()
+    summary = {"placed": placed, "left": left}
+    if any(placed.values()):
+        audit.record("grid.place_gaps", region, actor=actor, region_code=region.code,
+                     after=summary)
+    return summary

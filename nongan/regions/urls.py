@@ -9,4 +9,5 @@ urlpatterns = [
     path("grids/<str:code>/", views.grid, name="grid"),
     path("coverage/", views.coverage_root, name="coverage_root"),
     path("coverage/<str:code>/", views.coverage, name="coverage"),
+    path("coverage/<str:code>/place/", views.coverage_place, name="coverage_place"),
 ]

@@ -9,7 +9,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from nongan.core.errors import FieldErrors
 from nongan.core.listing import page_of, xlsx_response
@@ -214,13 +214,32 @@ def coverage(request, code):
         if which not in lists:
             raise Http404
         return _coverage_xlsx(user, which, lists[which], found)
-    pages = {key: page_of(qs, request.GET.get(f"{key}_page"), COVERAGE_PAGE_SIZE)
+    areas = queries.gaps_by_area(user, found)
+    summary = queries.summary_of(areas)
+    counted = {"producers": "producers_without_grid", "plots": "plots_without_grid",
+               "grids": "grids_without_person"}
+    pages = {key: page_of(qs, request.GET.get(f"{key}_page"), COVERAGE_PAGE_SIZE,
+                          count=summary[counted[key]])
              for key, qs in lists.items()}
     return render(request, "regions/coverage.html", {
-        "region": found, "pages": pages,
+        "region": found, "pages": pages, "can_place": allowed(user, "grid.edit"),
         "breadcrumb": queries.ancestors_visible(user, found),
-        "areas": queries.gaps_by_area(user, found),
-        "area_level": queries.group_level(found),
-        "summary": queries.summary(user, found),
+        "areas": areas, "area_level": queries.group_level(found), "summary": summary,
     })
 
+
+
+@login_required
+@require_POST
+def coverage_place(request, code):
+    """划入网格 from the coverage page: the gaps put in their villages' grids."""
+    found = _region(request, code)
+    if found.level == "city" and request.user.role != "city_admin":
+        raise PermissionDenied("coverage of the city")
+    result = services.place_in_village_grids(found, actor=request.user)
+    placed, left = result["placed"], result["left"]
+    messages.success(request, _("已划入所在村网格：主体 %(producers)s 家，地块 %(plots)s 块。") % placed)
+    if any(left.values()):
+        messages.warning(request, _("所在村无有效网格，仍未划入：主体 %(producers)s 家，地块 "
+                                    "%(plots)s 块；请先设立网格。") % left)
+    return redirect("coverage", code=found.code)

@@ -26,7 +26,9 @@ SHOW = ("import json, nongan.settings as s; print(json.dumps({'storage': s.STORA
         "'databases': sorted(s.DATABASES), 'replica': s.DATABASES.get('replica', {}).get('TEST'), "
         "'routers': getattr(s, 'DATABASE_ROUTERS', []), 'apps': s.INSTALLED_APPS, "
         "'queues': getattr(s, 'RQ_QUEUES', None), "
-        "'cursors': s.DATABASES['default'].get('DISABLE_SERVER_SIDE_CURSORS', False)}))")
+        "'cursors': s.DATABASES['default'].get('DISABLE_SERVER_SIDE_CURSORS', False), "
+        "'pg_options': [s.DATABASES[a].get('OPTIONS', {}).get('options') for a in s.DATABASES]"
+        "}))")
 DEPLOY_VARIABLES = ("NONGAN_MEDIA_STORAGE", "NONGAN_S3_BUCKET", "NONGAN_TASK_BACKEND",
                     "DATABASE_REPLICA_URL", "NONGAN_PGBOUNCER", "NONGAN_REDIS_URL")
 
@@ -73,6 +75,14 @@ def test_a_replica_url_adds_a_mirrored_alias_and_the_router_and_pgbouncer_drops_
     assert shown["replica"] == {"MIRROR": "default"}
     assert shown["routers"] == ["nongan.core.db_router.ReplicaRouter"]
     assert shown["cursors"] is True
+
+
+def test_postgresql_connections_run_without_jit_except_through_pgbouncer(tmp_path):
+    url, replica = "postgres://n@db:5432/nongan", "postgres://r@replica:5432/nongan"
+    direct = settings_with(tmp_path, DATABASE_URL=url, DATABASE_REPLICA_URL=replica)
+    assert direct["pg_options"] == ["-c jit=off", "-c jit=off"]
+    pooled = settings_with(tmp_path, DATABASE_URL=url, NONGAN_PGBOUNCER="1")
+    assert pooled["pg_options"] == [None]
 
 
 def test_the_rq_task_backend_installs_django_rq_with_a_queue_per_task_queue(tmp_path):

@@ -13,7 +13,8 @@ from nongan.enforcement.tests.spot_check_factories import drawn, matter
 from nongan.inspections.models import ChecklistTemplate
 from nongan.joint import services
 from nongan.joint.models import JointInspection
-from nongan.testing import make_inspection, make_template
+from nongan.regions.models import Region
+from nongan.testing import make_inspection, make_template, make_user
 
 from .factories import agency, joint_inspection
 
@@ -174,3 +175,26 @@ def test_the_api_records_reads_and_links(world, api):
     assert stranger.get("/joint-inspections").json()["count"] == 0
     assert api(side.producer).get(f"/joint-inspections/{pk}").status_code == 404
     assert api(side.producer).post("/joint-inspections", {}).status_code == 403
+
+
+def test_the_form_offers_district_staff_and_own_town_and_takes_others_by_account(world, login):
+    side = world.pudong
+    market = agency("market_regulation")
+    elsewhere = Region.objects.filter(district=side.district, level="village").exclude(
+        town=side.town).first()
+    far_grid = make_user("grid_worker", elsewhere.code, username="pudong-far-grid")
+    form = login(side.town_officer).get("/joint-inspections/new/").content.decode()
+    for user in (side.district_officer, side.enforcement_officer, side.grid_worker):
+        assert f'value="{user.username}"' in form
+    assert 'value="pudong-far-grid"' not in form and 'name="other_officers"' in form
+    base = {"title": "跨镇联合检查", "inspected_on": "2026-01-05", "agencies": [market.pk],
+            "officers": [side.town_officer.username]}
+    refused = login(side.town_officer).post("/joint-inspections/new/",
+                                            base | {"other_officers": "pudong-far-grid，nobody"})
+    assert refused.status_code == 422
+    assert "不是本区工作人员账号：nobody" in refused.content.decode()
+    made = login(side.town_officer).post("/joint-inspections/new/",
+                                         base | {"other_officers": f"{far_grid.username}"})
+    assert made.status_code == 302
+    joint = JointInspection.objects.get(title="跨镇联合检查")
+    assert {p.user for p in joint.participants.all()} == {side.town_officer, far_grid}
