@@ -553,6 +553,8 @@ def main():
         sys.exit("this database is not seeded (no producers, or no 浦东 district officer and "
                  "city admin): run `nongan seed --scale shanghai` (or `nongan seed "
                  "--producers 30000 --years 5`) first")
+    import nongan.wsgi  # noqa: F401 (start as `nongan serve` does: its gc.freeze() included)
+
     today = shanghai_today()
     tidy(analyze=True)
     settings = connection.settings_dict
