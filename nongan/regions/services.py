@@ -4,6 +4,7 @@ import csv
 import io
 from pathlib import Path
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Subquery
 from django.utils import timezone
@@ -154,6 +155,8 @@ def place_in_village_grids(region: Region, *, actor) -> dict:
     from . import queries
 
     require(actor, "grid.edit")
+    if region.level == "city" and actor.role != "city_admin":
+        raise PermissionDenied("the city's coverage is the city admin's")
     open_grid = Grid.objects.filter(village=OuterRef("village"), kind="village", active=True)
     grid = Subquery(open_grid.order_by("pk").values("pk")[:1])
     placed, left = {}, {}

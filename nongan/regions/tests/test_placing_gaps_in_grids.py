@@ -67,8 +67,19 @@ def test_refusals_another_district_and_a_role_without_grid_edit(world, login, ap
     assert api(world.pudong.district_officer).client.post(
         f"/api/v1/regions/{CHONGMING[0]}/place-in-grids",
         headers=api(world.pudong.district_officer).headers).status_code == 404
+    assert login(world.pudong.district_officer).post("/coverage/310000000000/place/").status_code \
+        == 404
     assert grid_of(world.pudong.the_producer) is None
     assert not AuditEntry.objects.filter(action="grid.place_gaps").exists()
+
+
+def test_the_city_admin_places_the_whole_citys_gaps(world, api, gaps):
+    caller = api(world.city_admin)
+    response = caller.client.post("/api/v1/regions/310000000000/place-in-grids",
+                                  headers=caller.headers)
+    assert response.status_code == 200, response.content
+    assert response.json()["placed"] == {"producers": 2, "plots": 1}
+    assert grid_of(world.chongming.the_producer) is not None
 
 
 def test_the_api_answers_the_counts(world, api, gaps):
