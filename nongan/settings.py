@@ -79,6 +79,17 @@ TEMPLATES = [
     },
 ]
 
+
+def postgresql_options() -> dict:
+    """PostgreSQL's JIT compiles every plan estimated above 100,000 rows: at city scale it
+    spent 6.5 s compiling the schedules' status query, which then ran in 1 s. Our queries
+    are many and short; none gains from it (docs/scale.md). PgBouncer refuses start-up
+    options: behind it, `ALTER DATABASE … SET jit = off` instead (docs/deploy.md)."""
+    if os.environ.get("NONGAN_PGBOUNCER", "") in ("1", "true", "yes"):
+        return {}
+    return {"options": "-c jit=off"}
+
+
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{HOME / 'nongan.sqlite3'}", conn_max_age=60
@@ -92,10 +103,7 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
         "timeout": 20,
     }
 elif DATABASES["default"]["ENGINE"].endswith("postgresql"):
-    # PostgreSQL's JIT compiles every plan estimated above 100,000 rows: at city scale it
-    # spent 6.5 s compiling the schedules' status query, which then ran in 1 s. Our queries
-    # are many and short; none gains from it (docs/scale.md).
-    DATABASES["default"]["OPTIONS"] = {"options": "-c jit=off"}
+    DATABASES["default"]["OPTIONS"] = postgresql_options()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "people.User"
@@ -209,14 +217,13 @@ EMAIL_HOST = os.environ.get("NONGAN_EMAIL_HOST", "localhost")
 # cursors: `.iterator()` would otherwise lose its cursor between transactions).
 if os.environ.get("NONGAN_PGBOUNCER", "") in ("1", "true", "yes"):
     DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
-    # PgBouncer refuses start-up options: set `ALTER DATABASE … SET jit = off` instead.
-    DATABASES["default"].get("OPTIONS", {}).pop("options", None)
 # A streaming read replica: DATABASE_REPLICA_URL adds the alias "replica". Nothing reads from it
 # unless a view asks (nongan.core.db_router.reading_from_replica); tests mirror "default".
 if os.environ.get("DATABASE_REPLICA_URL"):
     DATABASES["replica"] = dj_database_url.parse(os.environ["DATABASE_REPLICA_URL"],
                                                  conn_max_age=60)
-    DATABASES["replica"]["OPTIONS"] = dict(DATABASES["default"].get("OPTIONS", {}))
+    if DATABASES["replica"]["ENGINE"].endswith("postgresql"):
+        DATABASES["replica"]["OPTIONS"] = postgresql_options()
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
     DATABASE_ROUTERS = ["nongan.core.db_router.ReplicaRouter"]
 # Media (photos, reports, scans, imports) in S3-compatible object storage (MinIO, Aliyun OSS,

@@ -83,6 +83,9 @@ def test_postgresql_connections_run_without_jit_except_through_pgbouncer(tmp_pat
     assert direct["pg_options"] == ["-c jit=off", "-c jit=off"]
     pooled = settings_with(tmp_path, DATABASE_URL=url, NONGAN_PGBOUNCER="1")
     assert pooled["pg_options"] == [None]
+    beside_sqlite = settings_with(tmp_path, DATABASE_URL=f"sqlite:///{tmp_path}/db.sqlite3",
+                                  DATABASE_REPLICA_URL=replica)
+    assert beside_sqlite["pg_options"] == [None, "-c jit=off"]
 
 
 def test_the_rq_task_backend_installs_django_rq_with_a_queue_per_task_queue(tmp_path):
