@@ -190,7 +190,7 @@ def _producer_sql(producers_qs, slots, today: dt.date, owing_in=None) -> tuple[s
     return sql, params + list(scope_params) + join_params + where_params
 
 
-def _fenced(sql: str) -> str:
+def fenced(sql: str) -> str:
     """`sql` as a subquery the database computes once: merged into the query around it,
     each column would be worked out again wherever the outer query names it."""
     return sql + (" LIMIT -1 OFFSET 0" if connection.vendor == "sqlite" else " OFFSET 0")
@@ -232,10 +232,10 @@ class Standing:
         ranks = STATUS_ORDER
         counted = (f"SELECT b.*, {how_many(ranks['done'])} AS n_done, "
                    f"{how_many(ranks['due'])} AS n_due, {how_many(ranks['overdue'])} AS n_overdue,"
-                   f" CASE {unmet} END AS due_by FROM ({_fenced(self.sql)}) b")
+                   f" CASE {unmet} END AS due_by FROM ({fenced(self.sql)}) b")
         sql = (f"SELECT x.*, CASE WHEN n_overdue > 0 THEN {ranks['overdue']} "
                f"WHEN n_due > 0 THEN {ranks['due']} ELSE {ranks['done']} END AS worst "
-               f"FROM ({_fenced(counted)}) x WHERE n_done + n_due + n_overdue > 0")
+               f"FROM ({fenced(counted)}) x WHERE n_done + n_due + n_overdue > 0")
         return sql, self.params
 
     def fetch(self, order: str = "", where: str = "", params=(), offset=0, limit=None,

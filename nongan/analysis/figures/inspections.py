@@ -11,7 +11,7 @@ from django.db import connection
 from nongan.core.scoping import visible, within
 from nongan.inspections import schedules
 from nongan.inspections.models import Inspection
-from nongan.inspections.standing import Standing
+from nongan.inspections.standing import Standing, fenced
 from nongan.regions import queries as rq
 from nongan.regions.models import Grid, Region
 
@@ -58,7 +58,7 @@ def tally(scope) -> tuple[list, list[tuple]]:
     area = f"{SUMMARY_BY[scope.region.level]}_id"
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT {area}, {counts}, SUM(CASE WHEN {behind} THEN 1 ELSE 0 END) "
-                       f"FROM ({standing.sql}) b GROUP BY {area}", standing.params)
+                       f"FROM ({fenced(standing.sql)}) b GROUP BY {area}", standing.params)
         return slots, cursor.fetchall()
 
 

@@ -193,6 +193,11 @@ def test_the_form_offers_district_staff_and_own_town_and_takes_others_by_account
                                             base | {"other_officers": "pudong-far-grid，nobody"})
     assert refused.status_code == 422
     assert "不是本区工作人员账号：nobody" in refused.content.decode()
+    elsewhere = login(side.town_officer).post("/joint-inspections/new/", base | {
+        "other_officers": world.chongming.grid_worker.username})
+    assert elsewhere.status_code == 422
+    assert f"不是本区工作人员账号：{world.chongming.grid_worker.username}" in \
+        elsewhere.content.decode()
     made = login(side.town_officer).post("/joint-inspections/new/",
                                          base | {"other_officers": f"{far_grid.username}"})
     assert made.status_code == 302
