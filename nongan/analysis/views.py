@@ -95,8 +95,7 @@ def records_page(request, figure: str):
     found, sort = records.ordered(spec, found, params.get("sort", ""))
     headers = [_(h) for h in spec.headers]
     if params.get("format") == "xlsx":
-        rows = (plain(spec.row(r)) for r in (
-            found if isinstance(found, list) else found.iterator(chunk_size=2000)))
+        rows = (plain(spec.row(r)) for r in records.every(found))
         return xlsx_response(_filename(_(spec.title), scope), headers, rows)
     result = page_of(found, params.get("page"), params.get("page_size"))
     arrows = sort_headers(sort, spec.sorts, descending_first=spec.descending_first)

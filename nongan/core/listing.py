@@ -1,6 +1,7 @@
 """Paging and Excel export, shared by pages and the API (CONTRACT.md: page_size ≤ 200)."""
 
 import io
+from typing import Protocol, runtime_checkable
 from urllib.parse import quote
 
 from django.core.exceptions import FieldDoesNotExist
@@ -25,9 +26,19 @@ def page_numbers(page, page_size) -> tuple[int, int]:
     return page, page_size
 
 
+@runtime_checkable
+class Pageable(Protocol):
+    """A list the database counts and pages itself, not being a queryset (a figure's
+    obligation rows, the to-do lists, an assessment's misses): it reads only a page."""
+
+    def page(self, page, page_size) -> dict: ...
+
+
 def page_of(qs, page=1, page_size=DEFAULT_PAGE_SIZE, *, count=None) -> dict:
-    """One page of `qs` (a queryset or a list); `count`, when the caller has already
-    counted the same rows, spares counting them again."""
+    """One page of `qs` (a queryset, a list or a `Pageable`); `count`, when the caller has
+    already counted the same rows, spares counting them again."""
+    if isinstance(qs, Pageable):
+        return qs.page(page, page_size)
     page, page_size = page_numbers(page, page_size)
     if count is None:
         count = len(qs) if isinstance(qs, list) else qs.count()

@@ -63,10 +63,12 @@ def _between(field: str, first: dt.date, last: dt.date) -> Q:
 class _Counts:
     """The per-producer counts the statuses read, as columns of grouped queries joined by
     producer: one query per table (inspections of any checklist, of the annual checklists,
-    certificates, samples) over the days its columns need, one column per condition."""
+    certificates, samples) over the days its columns need, one column per condition.
+    `visits_span` (first, last day): the days the inspections of any checklist are read
+    for, when known before the columns are asked for."""
 
-    def __init__(self, scope, today: dt.date):
-        self.scope, self.today = scope, today
+    def __init__(self, scope, today: dt.date, visits_span=None):
+        self.scope, self.today, self.visits_span = scope, today, visits_span
         self.tables: dict = {}
 
     def _table(self, key, model, field=None) -> dict:
@@ -91,11 +93,17 @@ class _Counts:
     def visits(self, window, template_kinds) -> str:
         if template_kinds is None:
             return self._during(self._table("visits", Inspection, "finished_at"), window)
-        # The checklists of a kind (the annual ones) have a table of their own: the year
-        # they span is read for them alone, not for every inspection.
+        kinds = Q(template__kind__in=template_kinds)
+        span = self.visits_span
+        if span and span[0] <= window[0] and window[1] <= span[1]:
+            # Inside the days every inspection is read for: counted in the same pass.
+            return self._during(self._table("visits", Inspection, "finished_at"), window,
+                                kinds)
+        # Else the checklists of a kind (the annual ones) have a table of their own: the
+        # year they span is read for them alone, not for every inspection of it.
         table = self._table("visits of kinds", Inspection, "finished_at")
         table["kinds"] |= set(template_kinds)
-        return self._during(table, window, Q(template__kind__in=template_kinds))
+        return self._during(table, window, kinds)
 
     def samples(self, window) -> str:
         from nongan.monitoring.models import Sample
@@ -161,7 +169,10 @@ def _producer_sql(producers_qs, slots, today: dt.date, owing_in=None) -> tuple[s
     status rank (st0, st1, …: STATUS_ORDER, NULL when not owed), then per slot the visits
     or samples counted (dn0, dn1, …). With `owing_in` (first, last day), only those
     `owing` would keep."""
-    counts = _Counts(producers_qs.order_by().values("pk"), today)
+    every = [s.window for s in slots
+             if s.template_kinds is None and s.rule.get("counts") != "samples"]
+    counts = _Counts(producers_qs.order_by().values("pk"), today,
+                     (min(w[0] for w in every), max(w[1] for w in every)) if every else None)
     statuses, done_columns, params = [], [], []
     for i, slot in enumerate(slots):
         owed, owed_params = _owed_sql(slot, counts)
@@ -275,6 +286,57 @@ class Standing:
         groups = [(row[2 + self.ATTNAMES.index(area)] if area else None, row[-1], row[-2],
                    *row[-5:-2]) for row in found if row[0] == 1]
         return records, groups
+
+    def owed(self, order: str, statuses=None, offset=0, limit=None) -> tuple[list[dict], int]:
+        """In one statement (the statuses worked out once): the obligations the producers
+        owe, one `schedule` row each (of a status of `statuses` when given), ordered by
+        `order` — SQL over the columns st (the status, STATUS_ORDER), name and id (the
+        producer's), slot (the obligation's place in `slots`: a producer's rows in
+        `schedule`'s order) and span (its window's place among the slots' windows, by first
+        then last day) — `limit` of them from `offset` (None: all); and how many there are
+        in all."""
+        ranks = None if statuses is None else [STATUS_ORDER[s] for s in STATUS_ORDER
+                                               if s in statuses]
+        if self.empty or ranks == []:
+            return [], 0
+
+        def owes(i) -> str:
+            return (f"st{i} IS NOT NULL" if ranks is None
+                    else f"st{i} IN ({', '.join(map(str, ranks))})")
+        # One row per producer and slot, a SELECT per slot: each reads only the producers
+        # owing it, where a join with the list of slots would make them all and drop most.
+        # The rows sorted are narrow, the producer's fields joined to the page alone: a
+        # district's 24,000 rows with them spilled the sort to disk.
+        spans = sorted({slot.window for slot in self.slots})
+        each = " UNION ALL ".join(
+            f"SELECT id, name, {i} AS slot, {spans.index(slot.window)} AS span, st{i} AS st, "
+            f"dn{i} AS dn FROM y WHERE {owes(i)}" for i, slot in enumerate(self.slots))
+        rows = "" if limit is None else f" LIMIT {int(limit)} OFFSET {int(offset)}"
+        # The count rides in the rn column of a row of its own, as `fetch`'s sums do.
+        count = " + ".join(f"CASE WHEN {owes(i)} THEN 1 ELSE 0 END"
+                           for i in range(len(self.slots)))
+        fields = ", ".join(f"y.{name}" for name in self.ATTNAMES)
+        nulls = ", ".join(["NULL"] * (len(self.ATTNAMES) + 2))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"WITH y AS ({self.sql}) SELECT 0 AS part, a.rn, {fields}, a.slot, a.dn "
+                f"FROM (SELECT u.*, ROW_NUMBER() OVER (ORDER BY {order}) AS rn "
+                f"FROM (SELECT * FROM ({each}) u ORDER BY {order}{rows}) u) a "
+                f"JOIN y ON y.id = a.id "
+                f"UNION ALL SELECT 1, SUM({count}), {nulls} FROM y ORDER BY part, rn",
+                self.params)
+            found = cursor.fetchall()
+        *owed, (_part, count, *_) = found
+        fields, key = len(self.FIELDS), 2 + self.ATTNAMES.index("id")
+        # A producer of several rows is one instance, placed once.
+        producers = {}
+        for row in owed:
+            if row[key] not in producers:
+                producers[row[key]] = Producer.from_db(connection.alias, self.ATTNAMES,
+                                                       row[2:2 + fields])
+        _place(list(producers.values()))
+        return ([_row(producers[row[key]], self.slots[row[-2]], row[-1], self.today)
+                 for row in owed], count or 0)
 
     def totals(self, groups) -> dict:
         """Producers per worst status, from `fetch`'s groups."""
