@@ -9,6 +9,7 @@ An obligation nobody owes (denominator 0) is fully achieved.
 
 import datetime as dt
 import functools
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from urllib.parse import quote
@@ -16,6 +17,8 @@ from zoneinfo import ZoneInfo
 
 from django.urls import get_script_prefix, reverse
 from django.utils import timezone
+
+from nongan.core.listing import page_numbers, page_result
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 CITY = "310000000000"
@@ -38,13 +41,96 @@ class Miss:
                 "model": self.model, "pk": self.pk}
 
 
+# The misses of every run read the first time any of a list is asked: the first page of
+# every indicator (20 on the page, 50 by the API) then costs no query of its own, so a
+# page's queries do not grow with its size.
+PREFETCH = 50
+
+
+@dataclass(frozen=True)
+class Stored:
+    """`count` misses kept in the database: `fetch(offset, limit)` reads those asked, in
+    order (`limit` None: to the end); `head`, the first of them once read ahead."""
+
+    count: int
+    fetch: Callable[[int, int | None], list]
+    head: tuple = ()
+
+
+class Misses(Sequence):
+    """A measurement's misses in order (or rows made of them): those found in Python, and
+    runs of them counted in the database and read only when asked (`Stored`). A district
+    page shows twenty misses of an indicator that may have thousands; the first slice asked
+    reads the first `ahead` of every run (one query a run), a slice past them reads just
+    its own, and iterating reads every run once. Counting them reads nothing."""
+
+    def __init__(self, ahead: int = PREFETCH):
+        self.parts: list[list | Stored] = []
+        self.ahead = ahead
+        self.read_ahead = False
+
+    def append(self, miss: Miss) -> None:
+        if not self.parts or isinstance(self.parts[-1], Stored):
+            self.parts.append([])
+        self.parts[-1].append(miss)
+
+    def stored(self, count: int, fetch) -> None:
+        if count:
+            self.parts.append(Stored(count, fetch))
+
+    def __len__(self) -> int:
+        return sum(len(part) if isinstance(part, list) else part.count for part in self.parts)
+
+    def __iter__(self):
+        for part in self.parts:
+            yield from part if isinstance(part, list) else part.fetch(0, None)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            start, stop, step = index.indices(len(self))
+            if step != 1:
+                return list(self)[index]
+            return self._between(start, stop)
+        found = self._between(index if index >= 0 else len(self) + index, None, one=True)
+        if not found:
+            raise IndexError(index)
+        return found[0]
+
+    def page(self, page, page_size) -> dict:
+        """One page of the misses, as `core.listing.page_of` pages a list."""
+        page, page_size = page_numbers(page, page_size)
+        start = (page - 1) * page_size
+        return page_result(self[start:start + page_size], len(self), page, page_size)
+
+    def _between(self, start: int, stop: int | None, one: bool = False) -> list:
+        """The misses from `start` to `stop` (or the one at `start`)."""
+        if not self.read_ahead:
+            self.read_ahead = True
+            self.parts = [Stored(part.count, part.fetch, tuple(part.fetch(0, self.ahead)))
+                          if isinstance(part, Stored) and self.ahead else part
+                          for part in self.parts]
+        stop = start + 1 if one else stop
+        found, offset = [], 0
+        for part in self.parts:
+            size = len(part) if isinstance(part, list) else part.count
+            low, high = max(start - offset, 0), min(stop - offset, size)
+            if low < high:
+                found += (part[low:high] if isinstance(part, list)
+                          else list(part.head[low:high]) if high <= len(part.head)
+                          else part.fetch(low, high - low))
+            offset += size
+            if offset >= stop:
+                break
+        return found
+
+
 @dataclass
 class Measurement:
     """`numerator` of `denominator` obligations met; `misses` are the others."""
 
     numerator: int = 0
     denominator: int = 0
-    misses: list[Miss] = field(default_factory=list)
+    misses: Misses = field(default_factory=Misses)
 
     @property
     def achieved(self) -> Decimal:
@@ -59,6 +145,11 @@ class Measurement:
     def missed(self, miss: Miss) -> None:
         self.denominator += 1
         self.misses.append(miss)
+
+    def missed_stored(self, count: int, fetch) -> None:
+        """`count` obligations missed, their misses read from the database when asked."""
+        self.denominator += count
+        self.misses.stored(count, fetch)
 
     def add(self, miss: "Miss | None") -> None:
         """One obligation: met when `miss` is None, else missed for that record."""

@@ -268,8 +268,11 @@ def credit_files_updated(districts, year: int, params: dict, today: dt.date) -> 
     for kind in params["sources"]:
         records, prefix = CREDIT_SOURCES[kind]
         rows = records(list(found), year)
+        # Looked up by source (the unique index of source and kind), not by reading every
+        # event of the kind in the districts, of every year.
         recorded = set(CreditEvent.objects.filter(
-            kind=kind, producer__district__in=list(found), source__startswith=f"{prefix}:")
+            kind=kind, producer__district__in=list(found),
+            source__in=[f"{prefix}:{r.pk}" for r in rows]).order_by()
             .values_list("source", flat=True)) if rows else set()
         for r in rows:
             found[r.district].add(None if f"{prefix}:{r.pk}" in recorded else

@@ -7,7 +7,11 @@ receipt) and `monitoring.deadlines` for the monthly summary (by the 25th).
 """
 
 import datetime as dt
+import functools
 from collections import defaultdict
+
+from django.db.models import Count, F, Q
+from django.db.models.functions import TruncDate
 
 from nongan.inspections.schedules import windows_between
 from nongan.inspections.standing import Standing
@@ -16,7 +20,17 @@ from nongan.monitoring.models import MonthlySummary, Sample
 from nongan.people.models import Organisation
 from nongan.producers.models import Producer
 
-from .measurement import Miss, day_start, late, link, local_day, per_district, year_span
+from .measurement import (
+    PREFETCH,
+    SHANGHAI,
+    Miss,
+    day_start,
+    late,
+    link,
+    local_day,
+    per_district,
+    year_span,
+)
 
 SAMPLE = "monitoring.sample"
 
@@ -25,22 +39,50 @@ def inspection_frequency(districts, year: int, params: dict, today: dt.date) -> 
     """巡查频次 (四.(四).2): each obligation of `params["obligations"]` (quarterly for scale
     producers, monthly for 二品一标, annual for green and organic) in the year's windows;
     a window counts once it has ended, or earlier when already met. The database works out
-    the statuses (`Standing`); only the producers with a missed window are read."""
+    the statuses and counts them (`Standing`); the producers with a missed window are read
+    when their misses are asked."""
     found = per_district(districts)
     start, end = year_span(year)
     standing = Standing(Producer.objects.filter(district__in=list(found), active=True),
                         windows_between(start, end), today,
                         obligations=set(params["obligations"]), owing_in=(start, end))
-    records, groups = standing.fetch("name, id", "n_overdue > 0", by="district")
-    for code, _worst, _producers, done, _due, _overdue in groups:
+    # One district asked (its page): the producers of its first misses come with the
+    # counts, in the same statement.
+    alone = len(found) == 1
+    records, groups = standing.fetch("name, id", "n_overdue > 0", limit=PREFETCH if alone else 0,
+                                     by="district")
+    behind = _Behind(standing, records if alone else None)
+    overdue = dict.fromkeys(found, 0)
+    for code, _worst, _producers, done, _due, missed in groups:
         found[code].met(done)
-    for row in standing.rows(records, "overdue"):
-        p = row["producer"]
-        found[p.district_id].missed(Miss(
-            p.name, link("producer", p.pk),
-            f"{row['name']}（{row['label']}）应{row['required']}次，实{row['done']}次",
-            "producers.producer", str(p.pk)))
+        overdue[code] += missed
+    for code, missed in overdue.items():
+        found[code].missed_stored(missed, functools.partial(behind.misses, code))
     return found
+
+
+class _Behind:
+    """The missed windows, producer by producer in name order, read when asked: those of
+    the producers read with the counts, else every producer behind (of every district
+    asked) in one statement, once."""
+
+    def __init__(self, standing, first):
+        self.standing, self.first, self.every = standing, first, None
+
+    def misses(self, code, offset, limit) -> list[Miss]:
+        stop = None if limit is None else offset + limit
+        rows = self.standing.rows(self.first or [], "overdue")
+        # The first producers hold every miss asked, or are all there are.
+        if self.first is None or (len(self.first) == PREFETCH
+                                  and (stop is None or stop > len(rows))):
+            if self.every is None:
+                self.every, _ = self.standing.fetch("name, id", "n_overdue > 0")
+            rows = self.standing.rows([r for r in self.every
+                                       if r.producer.district_id == code], "overdue")
+        return [Miss(row["producer"].name, link("producer", row["producer"].pk),
+                     f"{row['name']}（{row['label']}）应{row['required']}次，实{row['done']}次",
+                     "producers.producer", str(row["producer"].pk))
+                for row in rows[offset:stop]]
 
 
 def _samples(found, year: int, params: dict):
@@ -52,27 +94,39 @@ def _samples(found, year: int, params: dict):
             .order_by("sampled_at", "pk"))
 
 
-def _sample_deadline(found, rows, today, moment_field, what) -> None:
-    """One obligation per sample: `moment_field` (a datetime) on or before `results_due`."""
-    for row in rows:
-        due, day = row["results_due"], local_day(row[moment_field])
-        if day is None and due >= today:
-            continue  # not due yet
-        found[row["district_id"]].add(None if day is not None and day <= due else Miss(
-            f"{row['sample_no']}（{row['product']} · {row['producer__name']}）",
-            link("sample", row["sample_no"]), late(what, due, day), SAMPLE, str(row["pk"])))
+def _sample_deadline(found, samples, today, moment_field, what) -> None:
+    """One obligation per sample: `moment_field` (a datetime) on a Shanghai day on or
+    before `results_due`. Counted in the database; the late samples are read when asked."""
+    day = TruncDate(moment_field, tzinfo=SHANGHAI)
+    owed = Q(**{f"{moment_field}__isnull": False}) | Q(results_due__lt=today)
+    missed = owed & (Q(**{f"{moment_field}__isnull": True}) | Q(day__gt=F("results_due")))
+    samples = samples.alias(day=day)
+    for code, owed_n, missed_n in (samples.order_by().values("district")
+                                   .annotate(owed=Count("pk", filter=owed),
+                                             missed=Count("pk", filter=missed))
+                                   .values_list("district", "owed", "missed")):
+        found[code].met(owed_n - missed_n)
+        found[code].missed_stored(missed_n, functools.partial(
+            _late_samples, samples.filter(missed, district=code).values(*FIELDS, moment_field),
+            moment_field, what))
 
 
+def _late_samples(rows, moment_field, what, offset, limit) -> list[Miss]:
+    return [Miss(f"{row['sample_no']}（{row['product']} · {row['producer__name']}）",
+                 link("sample", row["sample_no"]),
+                 late(what, row["results_due"], local_day(row[moment_field])), SAMPLE,
+                 str(row["pk"]))
+            for row in rows[offset:None if limit is None else offset + limit]]
 
-FIELDS = ("pk", "sample_no", "product", "producer__name", "district_id", "results_due")
+
+FIELDS = ("pk", "sample_no", "product", "producer__name", "results_due")
 
 
 def samples_tested_on_time(districts, year: int, params: dict, today: dt.date) -> dict:
     """采样后10日内完成检测 (四.(四).3): every sample of `params["kinds"]` taken in the
     district in the year, tested by its `results_due`."""
     found = per_district(districts)
-    rows = _samples(found, year, params).values(*FIELDS, "completed_at")
-    _sample_deadline(found, rows, today, "completed_at", "检测")
+    _sample_deadline(found, _samples(found, year, params), today, "completed_at", "检测")
     return found
 
 
@@ -81,8 +135,8 @@ def reports_uploaded_on_time(districts, year: int, params: dict, today: dt.date)
     `results_due` (a corrected report re-uploaded later moves the upload time: the
     indicator reads the report as it stands)."""
     found = per_district(districts)
-    rows = _samples(found, year, params).values(*FIELDS, "report_uploaded_at")
-    _sample_deadline(found, rows, today, "report_uploaded_at", "检测报告上传")
+    _sample_deadline(found, _samples(found, year, params), today, "report_uploaded_at",
+                     "检测报告上传")
     return found
 
 
@@ -95,12 +149,15 @@ def monthly_summaries_on_time(districts, year: int, params: dict, today: dt.date
     first = deadlines.summary_window(dt.date(year, 1, 1))[0]
     last = deadlines.summary_window(dt.date(year, 12, 1))[1]
     months = defaultdict(set)  # district -> {(lab, month)}
-    for code, lab, at in (Sample.objects
-                          .filter(district__in=list(found), kind__in=params["kinds"],
-                                  completed_at__gte=day_start(first),
-                                  completed_at__lt=day_start(last + dt.timedelta(days=1)))
-                          .values_list("district_id", "lab_id", "completed_at")):
-        months[code].add((lab, deadlines.summary_month(local_day(at))))
+    # The days a lab completed a sample of the district, each once (not every sample).
+    for code, lab, day in (Sample.objects
+                           .filter(district__in=list(found), kind__in=params["kinds"],
+                                   completed_at__gte=day_start(first),
+                                   completed_at__lt=day_start(last + dt.timedelta(days=1)))
+                           .order_by().values_list("district_id", "lab_id",
+                                                   TruncDate("completed_at", tzinfo=SHANGHAI))
+                           .distinct()):
+        months[code].add((lab, deadlines.summary_month(day)))
     pairs = set().union(*months.values()) if months else set()
     labs = dict(Organisation.objects.filter(pk__in={lab for lab, _ in pairs})
                 .values_list("pk", "name"))

@@ -3,6 +3,8 @@ live, with every lost point traced to its records; all districts from their stor
 (`services.stored_scores`, refreshed daily), ranked."""
 
 import datetime as dt
+import functools
+import itertools
 from urllib.parse import urlencode
 
 from django.urls import reverse
@@ -10,6 +12,7 @@ from django.utils import timezone
 
 from nongan.inspections.schedules import shanghai_today
 
+from .measurement import Misses
 from .scoring import compute, rank
 from .services import stored_scores
 
@@ -41,15 +44,23 @@ def scores(districts, year: int, today: dt.date | None = None) -> list[dict]:
             for s in stored]
 
 
-def misses(districts, year: int, indicator: str = "", today: dt.date | None = None) -> list:
+def misses(districts, year: int, indicator: str = "", today: dt.date | None = None) -> Misses:
     """Every record that cost the districts points in the year (of one indicator, or all),
-    as rows: district, indicator and the miss (computed live)."""
-    rows = []
+    as rows: district, indicator and the miss (computed live). Lazy as the misses are: a
+    page of rows reads only the misses on it."""
+    rows = Misses()
     for result in compute(districts, year, today or shanghai_today(), only=indicator):
         for line in result.lines:
-            for miss in line.measurement.misses:
-                rows.append({"district": result.district.code,
-                             "district_name": result.district.name,
-                             "indicator": line.indicator.code,
-                             "indicator_name": line.indicator.name, **miss.as_dict()})
+            found = line.measurement.misses
+            rows.stored(len(found), functools.partial(_rows, result.district, line.indicator,
+                                                      found))
     return rows
+
+
+def _rows(district, indicator, found, offset: int, limit: int | None) -> list[dict]:
+    # To the end (the export): iterated, each run read whole once, not read ahead first.
+    misses = itertools.islice(found, offset, None) if limit is None else \
+        found[offset:offset + limit]
+    return [{"district": district.code, "district_name": district.name,
+             "indicator": indicator.code, "indicator_name": indicator.name, **miss.as_dict()}
+            for miss in misses]

@@ -7,6 +7,7 @@ import datetime as dt
 from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
+from nongan.core.due_lists import Kind
 from nongan.core.scoping import visible
 from nongan.regions.models import Grid, Region
 
@@ -109,17 +110,30 @@ def unsigned_for(user, today: dt.date | None = None) -> list[dict]:
     """待签承诺书, for the to-do page: every producer in the user's scope with a letter of a
     campaign of this year (or a later one already started) and no commitment yet, as
     {"producer", "campaign", "letter", "due", "status" (due | overdue)}; overdue first."""
+    return unsigned_list(user, today).first(None)
+
+
+def unsigned_page(user, page=1, page_size=None, today: dt.date | None = None) -> dict:
+    """One page of `unsigned_for`, as `core.listing.page_of` gives it, with "late" (the
+    overdue ones), counted and paged by the database."""
+    return unsigned_list(user, today).page(page, page_size)
+
+
+def unsigned_list(user, today: dt.date | None = None) -> Kind:
+    """`unsigned_for` as a `core.due_lists.Kind`: by deadline (overdue first, as the
+    earlier deadlines are the passed ones), then producer name."""
     today = today or timezone.localdate()
     letters = (visible(Letter, user)
                .filter(campaign__year__gte=today.year, producer__active=True)
                .exclude(Exists(Commitment.objects.filter(producer=OuterRef("producer_id"),
                                                          year=OuterRef("campaign__year"))))
-               .select_related("producer", "campaign", "campaign__region"))
-    items = [{"producer": letter.producer, "campaign": letter.campaign, "letter": letter,
-              "due": letter.campaign.deadline,
-              "status": "overdue" if letter.campaign.deadline < today else "due"}
-             for letter in letters]
-    return sorted(items, key=lambda i: (i["status"] != "overdue", i["due"], i["producer"].name))
+               .select_related("producer", "campaign", "campaign__region")
+               .order_by("campaign__deadline", "producer__name", "pk"))
+    return Kind(letters, lambda found: [
+        {"producer": letter.producer, "campaign": letter.campaign, "letter": letter,
+         "due": letter.campaign.deadline,
+         "status": "overdue" if letter.campaign.deadline < today else "due"}
+        for letter in found], Q(campaign__deadline__lt=today))
 
 
 def delivered_letters(letters) -> dict:

@@ -21,11 +21,13 @@ import calendar
 import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Prefetch
+from django.db.models import Exists, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from nongan.core.due_lists import Kind, Merged
 from nongan.core.scoping import visible
-from nongan.core.workdays import add_working_days
+from nongan.core.workdays import add_working_days, add_working_days_to_each
 
 DECISION_DAYS = 90
 EXTENSION_DAYS = 30
@@ -192,48 +194,92 @@ def case_alerts(user, today: dt.date | None = None) -> list[dict]:
     """What is due or late in the cases `user` may see: a decision due within 10 days or
     overdue, an open hearing window, a decision not served in time, a fine unpaid after its
     due date (with the surcharge so far), a decision not published by its due date, a
-    revoked decision still public. Each item: {case, kind, due, text, days_left}."""
+    revoked decision still public. Each item: {case, kind, due, text, days_left}; by due
+    date, then case."""
+    return alert_list(user, today).first(None)
+
+
+def alert_list(user, today: dt.date | None = None) -> Merged:
+    """`case_alerts` as a `core.due_lists.Merged`: one kind per alert, each selected and
+    ordered by the database (a time limit counted in working days by the day it runs
+    from: `first_on_time`), merged by due date, then case."""
     from .models import Case, CaseStep, PenaltyNotice
 
     today = today or timezone.localdate()
-    live = (visible(Case, user).exclude(stage__in=("closed", "revoked"))
-            .select_related("party")
-            .prefetch_related(Prefetch("steps", queryset=CaseStep.objects.order_by(
-                "occurred_on", "pk"))))
-    items = []
-    for case in live:
-        kinds = {s.kind: s for s in case.steps.all()}
-        if case.decided_on is None:
-            if case.decision_due <= today + dt.timedelta(days=DUE_SOON_DAYS):
-                items.append(_alert(case, "decision", case.decision_due, today,
-                                    "作出处罚决定期限"))
-            notice = kinds.get("notice")
-            if notice and "hearing_request" not in kinds:
-                ask_by = hearing_ask_by(notice.occurred_on)
-                if today <= ask_by:
-                    items.append(_alert(case, "hearing_window", ask_by, today,
-                                        "听证申请期限（当事人可申请听证）"))
-            continue
-        if "service" not in kinds:
-            due = service_due(case.decided_on)
-            if today > due:
-                items.append(_alert(case, "service", due, today, "处罚决定书逾期未送达"))
-        elif (case.fine and case.payment_due and today > case.payment_due
-              and "execution" not in kinds and not paid_in_full(case)):
-            owed = surcharge(case.fine, case.payment_due, today)
-            items.append(_alert(case, "payment", case.payment_due, today,
-                                f"罚款逾期未缴清，已加处罚款 {owed} 元"))
-    notices = (visible(PenaltyNotice, user).filter(withdrawn_at=None)
-               .select_related("case__party"))
-    for notice in notices.filter(published_at=None).exclude(case__stage="revoked"):
-        late = today > notice.due_on
-        items.append(_alert(notice.case, "notice", notice.due_on, today,
-                            "处罚决定逾期未公示" if late else "处罚决定待公示"))
-    for notice in notices.filter(case__stage="revoked", published_at__isnull=False):
-        due = notice.withdraw_due or today
-        items.append(_alert(notice.case, "withdraw", due, today,
-                            "处罚决定已撤销，公示尚未撤下"))
-    return sorted(items, key=lambda i: (i["due"], i["case"].pk))
+    live = visible(Case, user).exclude(stage__in=("closed", "revoked")).select_related("party")
+
+    def step(kind):
+        return Exists(CaseStep.objects.filter(case=OuterRef("pk"), kind=kind))
+
+    def on(kind, text, field):
+        return lambda cases: [_alert(c, kind, getattr(c, field), today, text) for c in cases]
+
+    def working_days_from(kind, text, field, days):
+        def build(cases):  # the calendar read once for the page
+            ends = add_working_days_to_each({getattr(c, field) for c in cases}, days)
+            return [_alert(c, kind, ends[getattr(c, field)], today, text) for c in cases]
+        return build
+
+    undecided = live.filter(decided_on=None)
+    # The last notice counts (steps in order of occurrence, as the case page reads them).
+    notices = CaseStep.objects.filter(case=OuterRef("pk"), kind="notice").order_by(
+        "-occurred_on", "-pk").values("occurred_on")[:1]
+    served = live.exclude(decided_on=None).filter(step("service"))
+    unpaid = served.filter(fine__isnull=False, payment_due__lt=today).exclude(fine=0).exclude(
+        step("execution"))
+    # Paid in full with the surcharge as of the payment: worked out in Python for the few
+    # cases with a payment recorded and not yet closed.
+    paid = [case.pk for case in unpaid.exclude(paid_amount=None).select_related(None).only(
+        "fine", "payment_due", "paid_amount", "paid_on") if paid_in_full(case)]
+    public = visible(PenaltyNotice, user).filter(withdrawn_at=None).select_related("case__party")
+    kinds = [
+        Kind(undecided.filter(decision_due__lte=today + dt.timedelta(days=DUE_SOON_DAYS))
+             .order_by("decision_due", "pk"),
+             on("decision", "作出处罚决定期限", "decision_due"),
+             Q(decision_due__lt=today)),
+        # Listed while open: never late.
+        Kind(undecided.annotate(notice_on=Subquery(notices))
+             .filter(notice_on__gte=first_on_time(today, HEARING_ASK_WORKING_DAYS))
+             .exclude(step("hearing_request")).order_by("notice_on", "pk"),
+             working_days_from("hearing_window", "听证申请期限（当事人可申请听证）", "notice_on",
+                               HEARING_ASK_WORKING_DAYS), late=False),
+        # Listed once late.
+        Kind(live.exclude(decided_on=None).exclude(step("service"))
+             .filter(decided_on__lt=first_on_time(today, SERVICE_WORKING_DAYS))
+             .order_by("decided_on", "pk"),
+             working_days_from("service", "处罚决定书逾期未送达", "decided_on",
+                               SERVICE_WORKING_DAYS)),
+        Kind(unpaid.exclude(pk__in=paid).order_by("payment_due", "pk"),
+             lambda cases: [_alert(c, "payment", c.payment_due, today, "罚款逾期未缴清，已加处罚款 "
+                                   f"{surcharge(c.fine, c.payment_due, today)} 元")
+                            for c in cases]),
+        Kind(public.filter(published_at=None).exclude(case__stage="revoked")
+             .order_by("due_on", "case_id"),
+             lambda notices: [_alert(n.case, "notice", n.due_on, today,
+                                     "处罚决定逾期未公示" if today > n.due_on else "处罚决定待公示")
+                              for n in notices],
+             Q(due_on__lt=today)),
+        Kind(public.filter(case__stage="revoked", published_at__isnull=False)
+             .order_by(Coalesce("withdraw_due", Value(today)), "case_id"),
+             lambda notices: [_alert(n.case, "withdraw", n.withdraw_due or today, today,
+                                     "处罚决定已撤销，公示尚未撤下") for n in notices],
+             Q(withdraw_due__lt=today))]
+    return Merged(kinds, key=lambda alert: (alert["due"], alert["case"].pk))
+
+
+def first_on_time(today: dt.date, working_days: int) -> dt.date:
+    """The first day from which a thing received is not late on `today` under a limit of
+    `working_days` (its due date, add_working_days(received, working_days), is today or
+    later): whatever was received before it is late, whatever on or after it is not.
+    That holds because add_working_days never gives a later day an earlier due date — the
+    n-th working day after a later day is at least the n-th after an earlier one, fewer
+    working days lying between — (test_first_on_time.py checks it over the calendar), so
+    a list ordered by the day received is ordered by due date and its late rows are a
+    filter on that day."""
+    # Far enough back to hold the limit with weekends and the longest holiday (春节).
+    days = [today - dt.timedelta(days=n) for n in range(2 * working_days + 30)]
+    due = add_working_days_to_each(days, working_days)
+    return min(day for day in days if due[day] >= today)
 
 
 def paid_in_full(case, on: dt.date | None = None) -> bool:

@@ -17,6 +17,10 @@ from nongan.regions.models import GridMember, Region
 
 from .models import ConflictDeclaration, Matter, SpotCheck, Target
 
+# A drawn check's snapshot of its population and officers (tens of kilobytes): a row of a
+# target's list reads its check's title, not the snapshot (85 ms for 50 targets of the city).
+SNAPSHOT = ("spot_check__snapshot",)
+
 SORTS = {"created": "created_at", "-created": "-created_at", "period": "period_start",
          "-period": "-period_start", "title": "title", "-title": "-title"}
 
@@ -172,7 +176,7 @@ def overdue_publications(user, today: dt.date | None = None):
     return (visible(Target, user).filter(spot_check__state="drawn", published_at=None,
                                          publish_due__lt=today)
             .exclude(result="").select_related("spot_check", "producer", "town")
-            .order_by("publish_due", "spot_check", "position"))
+            .defer(*SNAPSHOT).order_by("publish_due", "spot_check", "position"))
 
 
 def matters_for(user, *, active_only=False):

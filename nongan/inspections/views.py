@@ -18,15 +18,15 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from nongan.commitments.queries import unsigned_for as unsigned_commitments
+from nongan.commitments.queries import unsigned_page as unsigned_commitments
 from nongan.core.errors import Conflict, FieldErrors
 from nongan.core.listing import page_of, xlsx_response
 from nongan.core.permissions import allowed, require
 from nongan.core.reauth import reauth_required
 from nongan.core.scoping import visible, within
 from nongan.core.templatetags.nongan_ui import role_label
-from nongan.enforcement.todo import overdue as enforcement_overdue
-from nongan.monitoring.queries import overdue as monitoring_overdue
+from nongan.enforcement.todo import overdue_page as enforcement_overdue
+from nongan.monitoring.queries import overdue_page as monitoring_overdue
 from nongan.producers.models import Producer
 from nongan.producers.queries import plots_for, region_choices
 from nongan.producers.views import map_strings
@@ -505,19 +505,17 @@ def todo(request):
     enforcement (publications, case time limits), the year's unsigned commitments, and the
     risk warnings to sign for and the inspections they asked for."""
     page = reminder_page(request.user, request.GET.get("page"), request.GET.get("page_size"))
-    monitoring = monitoring_overdue(request.user)
-    enforcement = enforcement_overdue(request.user) if request.user.role in ENFORCEMENT_TODO \
-        else None
-    unsigned = unsigned_commitments(request.user)
+    # Each list counted and paged by the database: only the page's rows are read.
+    monitoring = monitoring_overdue(request.user, request.GET.get("mpage"), 50)
+    enforcement = enforcement_overdue(request.user, request.GET.get("epage"), 50) \
+        if request.user.role in ENFORCEMENT_TODO else None
+    commitments = unsigned_commitments(request.user, request.GET.get("cpage"), 50)
     return render(request, "inspections/todo.html", {
-        "commitments": page_of(unsigned, request.GET.get("cpage"), 50),
-        "commitments_late": sum(i["status"] == "overdue" for i in unsigned),
-        "enforcement": None if enforcement is None else
-        page_of(enforcement, request.GET.get("epage"), 50),
-        "enforcement_late": sum(1 for i in enforcement or () if i["days_overdue"]),
+        "commitments": commitments, "commitments_late": commitments["late"],
+        "enforcement": enforcement,
+        "enforcement_late": enforcement["late"] if enforcement else 0,
         "page": page, "overdue": page["overdue"], "due": page["due"],
-        "monitoring": page_of(monitoring, request.GET.get("mpage"), 50),
-        "monitoring_late": sum(1 for i in monitoring if i["days_overdue"]),
+        "monitoring": monitoring, "monitoring_late": monitoring["late"],
         "risk_items": risk_items(request.user)})
 
 

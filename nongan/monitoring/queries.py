@@ -3,12 +3,14 @@ monthly table by district × category × verdict, and what is overdue (监测待
 
 import datetime as dt
 from collections import Counter
+from operator import attrgetter
 
 from django.db.models import Count, Q
 from django.db.models.functions import TruncDate
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from nongan.core.due_lists import Kind, Listed, Merged
 from nongan.core.scoping import visible, within
 from nongan.inspections.models import Inspection
 from nongan.regions.models import Region
@@ -136,31 +138,66 @@ def follow_ups_for(user):
 
 
 def overdue(user, now=None) -> list[dict]:
-    """What is late or waiting in monitoring for this user: results past the 10 days, reports
-    missing, the month's summary after the 25th, parties not told within 24 hours, re-test
-    deadlines, rapid positives without a lab confirmation, open follow-ups."""
+    """What is late or waiting in monitoring for this user (监测待办): results past the 10
+    days, reports missing, the month's summary after the 25th, parties not told within 24
+    hours, rapid positives without a lab confirmation, open follow-ups; the earliest due
+    first (which is the most days overdue first)."""
+    return overdue_list(user, now).first(None)
+
+
+def overdue_page(user, page=1, page_size=None, now=None) -> dict:
+    """One page of `overdue`, as `core.listing.page_of` gives it, with "late" (the items
+    overdue): the database counts each kind and reads only the rows up to the page."""
+    return overdue_list(user, now).page(page, page_size)
+
+
+def overdue_list(user, now=None) -> Merged:
+    """`overdue` as a `core.due_lists.Merged`, each kind ordered by its due date in SQL (or
+    by the day it is counted from); on the same due date the kinds keep this order and a
+    kind the order of its list (the newest sample, or follow-up, first)."""
     now = now or timezone.now()
     today = timezone.localdate(now)
     samples = visible(Sample, user).select_related("producer")
-    items = []
-    for s in samples.filter(verdict="incomplete", results_due__lt=today):
-        items.append(_item("results", s, s.results_due, today, "检测结果逾期未录入"))
-    for s in samples.filter(report="", completed_at__isnull=False, results_due__lt=today):
-        items.append(_item("report", s, s.results_due, today, "检测报告逾期未上传"))
+
+    def each(kind, text, due):
+        return lambda rows: [_item(kind, s, due(s), today, text) for s in rows]
+
+    kinds = [
+        # Every one of these two is late: results_due < today.
+        Kind(samples.filter(verdict="incomplete", results_due__lt=today)
+             .order_by("results_due", "-sampled_at", "-pk"),
+             each("results", "检测结果逾期未录入", attrgetter("results_due"))),
+        Kind(samples.filter(report="", completed_at__isnull=False, results_due__lt=today)
+             .order_by("results_due", "-sampled_at", "-pk"),
+             each("report", "检测报告逾期未上传", attrgetter("results_due")))]
     if user.role != "lab_staff":
-        for s in samples.filter(verdict="non_compliant", notified_at=None,
-                                completed_at__lt=now - deadlines.NOTIFY_WITHIN):
-            items.append(_item("notify", s, deadlines.local_date(deadlines.notify_by(s)), today,
-                               "不合格结果超过24小时未告知被抽样方"))
-    for s in samples.filter(kind="rapid", verdict="non_compliant", confirmations=None):
-        items.append(_item("confirm", s, deadlines.local_date(s.completed_at), today,
-                           "快检阳性待实验室确证"))
+        # Due the day after completion (notify_by: 24 hours on): late from the day after.
+        kinds.append(Kind(
+            samples.filter(verdict="non_compliant", notified_at=None,
+                           completed_at__lt=now - deadlines.NOTIFY_WITHIN)
+            .order_by(TruncDate("completed_at"), "-sampled_at", "-pk"),
+            each("notify", "不合格结果超过24小时未告知被抽样方",
+                 lambda s: deadlines.local_date(deadlines.notify_by(s))),
+            Q(completed_at__lt=_aware(today - dt.timedelta(days=1)))))
+    kinds.append(Kind(
+        samples.filter(kind="rapid", verdict="non_compliant", confirmations=None)
+        .order_by(TruncDate("completed_at"), "-sampled_at", "-pk"),
+        each("confirm", "快检阳性待实验室确证", lambda s: deadlines.local_date(s.completed_at)),
+        Q(completed_at__lt=_aware(today))))
     if user.role in ("city_admin", "district_officer", "town_officer", "enforcement_officer"):
-        for f in follow_ups_for(user).filter(state="open").select_related("sample__producer"):
-            items.append(_item("follow_up", f.sample, deadlines.local_date(f.opened_at), today,
-                               "不合格处置未办结", follow_up=f))
-    items += _summaries_due(user, today)
-    return sorted(items, key=lambda i: (-i["days_overdue"], i["due"]))
+        kinds.append(Kind(
+            follow_ups_for(user).filter(state="open").select_related("sample__producer")
+            .order_by(TruncDate("opened_at"), "-opened_at", "-pk"),
+            lambda rows: [_item("follow_up", f.sample, deadlines.local_date(f.opened_at), today,
+                                "不合格处置未办结", follow_up=f) for f in rows],
+            Q(opened_at__lt=_aware(today))))
+    summaries = _summaries_due(user, today)
+    kinds.append(Listed(summaries, sum(1 for i in summaries if i["days_overdue"])))
+    return Merged(kinds, key=_due)
+
+
+def _due(item) -> dt.date:
+    return item["due"]
 
 
 def _item(kind, sample, due, today, text, **extra) -> dict:
@@ -190,7 +227,8 @@ def _summaries_due(user, today) -> list[dict]:
                .annotate(day=TruncDate("completed_at"))
                .order_by().values_list("lab", "day").distinct()}
     items = []
-    for lab_id, month in sorted(pending):
+    # By month, then lab: the order of their due dates.
+    for lab_id, month in sorted(pending, key=lambda pair: (pair[1], pair[0])):
         due = deadlines.summary_due(month)
         if (lab_id, month) in submitted or today < due - dt.timedelta(days=5):
             continue
