@@ -105,6 +105,11 @@ class Inspection(RegionScoped):
                    # dashboard) read from this index alone, not the rows with their answers.
                    models.Index(fields=["finished_at"], include=["id", "producer", "template"],
                                 name="inspection_finished_cover_idx"),
+                   # The visits on the annual checklists (a few hundred of a year's 130,000),
+                   # found by checklist: through the index above a district's to-do read the
+                   # city's whole year of inspections for them (39 ms).
+                   models.Index(fields=["template", "finished_at"], include=["id", "producer"],
+                                name="inspection_checklist_idx"),
                    # The to-do list's leads for enforcement: the few inspections referred,
                    # without reading two years of the others (0.3 s for the city).
                    models.Index(fields=["district", "finished_at"],
@@ -151,6 +156,10 @@ class Rectification(RegionScoped):
         verbose_name = "整改通知"
         verbose_name_plural = "整改通知"
         ordering = ["deadline"]
+        # The open orders past their deadline (the to-do list), without walking the city's
+        # closed ones in deadline order: 浦东's first page read 38,000 rows (15 ms).
+        indexes = [models.Index(fields=["district", "deadline"], name="rectification_open_idx",
+                                condition=models.Q(closed_by__isnull=True))]
 
     def __str__(self):
         return f"{self.producer} 整改至 {self.deadline}"

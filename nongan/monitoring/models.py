@@ -240,7 +240,11 @@ class Sample(RegionScoped):
                    models.Index(fields=["results_due"], name="sample_report_missing_idx",
                                 condition=models.Q(report="", completed_at__isnull=False)),
                    models.Index(fields=["completed_at"], name="sample_unnotified_idx",
-                                condition=models.Q(verdict="non_compliant", notified_at=None))]
+                                condition=models.Q(verdict="non_compliant", notified_at=None)),
+                   # Rapid positives awaiting a lab's confirmation (the to-do list): by
+                   # verdict alone, 浦东's count read the city's 8,500 failed samples (29 ms).
+                   models.Index(fields=["district"], name="sample_rapid_positive_idx",
+                                condition=models.Q(kind="rapid", verdict="non_compliant"))]
 
     def __str__(self):
         return self.sample_no
