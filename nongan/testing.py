@@ -68,6 +68,19 @@ def phone_page(browser, base: str, user=None, *, enforce_csp=False):
     return page, errors
 
 
+def assert_pages_slice(whole: list, page, late: int, sizes=(1, 2, 3, 50)) -> None:
+    """Every page `page(number, size)` of a list the database pages (up to the one past
+    the end) is the same slice of `whole`, the list read whole, with its count, its late
+    items (`late`) and its number of pages."""
+    for size in sizes:
+        pages = -(-len(whole) // size)
+        for number in range(1, pages + 2):
+            found = page(number, size)
+            assert found["items"] == whole[(number - 1) * size:number * size]
+            assert (found["count"], found["late"], found["pages"]) == (len(whole), late,
+                                                                       max(1, pages))
+
+
 def uscc(n: int | None = None, area: str = "310115") -> str:
     n = next(_serial) if n is None else n
     body = f"93{area}MA{n:07d}"[:17]

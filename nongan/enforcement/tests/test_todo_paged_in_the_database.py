@@ -17,7 +17,7 @@ from nongan.enforcement.services.cases import publish_notice
 from nongan.inspections.models import Inspection
 from nongan.monitoring import services as monitoring
 from nongan.monitoring.models import FollowUp
-from nongan.testing import make_sample
+from nongan.testing import assert_pages_slice, make_sample
 
 from .case_factories import (
     days_ago,
@@ -88,12 +88,7 @@ def test_every_page_is_a_slice_of_the_whole_list(world, listed, who):
     whole = todo.overdue(user)
     late = sum(1 for i in whole if i["days_overdue"])
     assert 0 < late < len(whole)
-    for size in (1, 2, 3, 50):
-        pages = -(-len(whole) // size)
-        for number in range(1, pages + 2):
-            page = todo.overdue_page(user, number, size)
-            assert page["items"] == whole[(number - 1) * size:number * size]
-            assert (page["count"], page["late"], page["pages"]) == (len(whole), late, pages)
+    assert_pages_slice(whole, lambda number, size: todo.overdue_page(user, number, size), late)
 
 
 def test_the_cases_time_limits_page_alike(world, listed):
@@ -101,11 +96,9 @@ def test_the_cases_time_limits_page_alike(world, listed):
 
     whole = case_alerts(world.pudong.district_officer)
     assert len({a["kind"] for a in whole}) == 6
-    for size in (1, 4):
-        for number in range(1, len(whole) + 2):
-            page = alert_list(world.pudong.district_officer).page(number, size)
-            assert page["items"] == whole[(number - 1) * size:number * size]
-            assert page["late"] == sum(1 for a in whole if a["days_left"] < 0)
+    assert_pages_slice(
+        whole, lambda number, size: alert_list(world.pudong.district_officer).page(number, size),
+        sum(1 for a in whole if a["days_left"] < 0), sizes=(1, 4))
 
 
 def test_another_districts_items_never_appear(world, listed):

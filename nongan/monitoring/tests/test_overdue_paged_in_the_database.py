@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from nongan.monitoring import queries, services
 from nongan.monitoring.models import FollowUp, Sample
-from nongan.testing import make_plan, make_sample
+from nongan.testing import assert_pages_slice, make_plan, make_sample
 
 from .helpers import small_standard
 
@@ -84,12 +84,8 @@ def test_every_page_is_a_slice_of_the_whole_list(world, samples, who):
     whole = queries.overdue(user)
     assert len(whole) >= 3  # a page 2 at the smallest page size
     late = sum(1 for i in whole if i["days_overdue"])
-    for size in (1, 2, 3, 50):
-        pages = -(-len(whole) // size)
-        for number in range(1, pages + 2):
-            page = queries.overdue_page(user, number, size)
-            assert page["items"] == whole[(number - 1) * size:number * size]
-            assert (page["count"], page["late"], page["pages"]) == (len(whole), late, pages)
+    assert_pages_slice(whole, lambda number, size: queries.overdue_page(user, number, size),
+                       late)
 
 
 def test_another_districts_samples_never_appear(world, samples):
