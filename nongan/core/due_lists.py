@@ -9,6 +9,7 @@ that only those rows become items. The whole list is the same merge without a li
 
 import heapq
 from itertools import islice
+from operator import itemgetter
 
 from django.db.models import Count, Value
 
@@ -79,12 +80,12 @@ class Listed(_List):
 
 
 class Merged(_List):
-    """Kinds (`Kind`, `Listed` or `Merged`) merged in the order of `key` over their items;
-    on equal keys the kinds keep the order they are given in (heapq.merge is stable).
+    """Kinds (`Kind`, `Listed` or `Merged`) merged in the order of `key` over their items
+    (by default their "due" date); on equal keys the kinds keep the order they are given in (heapq.merge is stable).
     `build`, when given, makes the merged items into another list's (a list in, a list
     out), so that a merged list can be a kind of a larger one."""
 
-    def __init__(self, kinds, key, build=None):
+    def __init__(self, kinds, key=itemgetter("due"), build=None):
         self.kinds, self.key, self.build = list(kinds), key, build
 
     def counts(self) -> tuple[int, int]:

@@ -42,14 +42,10 @@ def overdue_list(user, today=None) -> Merged:
         _item("抽查结果逾期未公示", f"{t.spot_check.title} · {t.producer.name}",
               reverse("spot_check", args=[t.spot_check_id]), t.publish_due, today)
         for t in targets])
-    alerts = Merged([alert_list(user, today)], key=_due, build=lambda found: [
+    alerts = Merged([alert_list(user, today)], build=lambda found: [
         _item(a["text"], f"{a['case'].case_no} · {a['case'].party.name}",
               reverse("case", args=[a["case"].pk]), a["due"], today) for a in found])
-    return Merged([*leads_without_case(user, today), publications, alerts], key=_due)
-
-
-def _due(item) -> dt.date:
-    return item["due"]
+    return Merged([*leads_without_case(user, today), publications, alerts])
 
 
 def _item(text, label, link, due, today) -> dict:

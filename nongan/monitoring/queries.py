@@ -193,11 +193,7 @@ def overdue_list(user, now=None) -> Merged:
             Q(opened_at__lt=_aware(today))))
     summaries = _summaries_due(user, today)
     kinds.append(Listed(summaries, sum(1 for i in summaries if i["days_overdue"])))
-    return Merged(kinds, key=_due)
-
-
-def _due(item) -> dt.date:
-    return item["due"]
+    return Merged(kinds)
 
 
 def _item(kind, sample, due, today, text, **extra) -> dict:
